@@ -1,0 +1,128 @@
+"""Reader for JATS XML (Frontiers' article XML), tolerant of captures cut off anywhere."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from pipeline.document import Document, Zone
+from pipeline.readers.common import title_case_type
+
+_WS = re.compile(r"\s+")
+
+
+def is_jats(text: str) -> bool:
+    head = text.lstrip()[:600]
+    return head.startswith("<?xml") and "<article" in head or head.startswith("<article")
+
+
+def _text(el) -> str:
+    return _WS.sub(" ", "".join(el.itertext())).strip() if el is not None else ""
+
+
+def read_jats(text: str, *, doc_id: str | None = None, source: str = "unknown") -> Document:
+    """Parse JATS with a recovering parser; the document text is a plain rendering.
+
+    The rendering is ``title \\n\\n abstract paragraphs \\n\\n Keywords: ...`` so that
+    evidence offsets point into readable text rather than into markup.
+    """
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+    raw = text.encode("utf-8")
+    root = etree.fromstring(raw, parser=parser)
+    if root is None:
+        root = etree.fromstring(b"<article/>")
+    for el in root.iter():
+        if isinstance(el.tag, str) and "}" in el.tag:
+            el.tag = el.tag.split("}", 1)[1]
+
+    def first(path: str):
+        found = root.find(path)
+        return found
+
+    doi = None
+    for aid in root.iter("article-id"):
+        if aid.get("pub-id-type") == "doi":
+            doi = _text(aid)
+    parts: list[str] = []
+    zones: list[Zone] = []
+
+    def add(name: str, s: str, heading: str | None = None) -> None:
+        if not s:
+            return
+        if parts:
+            parts.append("\n\n")
+        start = sum(len(p) for p in parts)
+        parts.append(s)
+        zones.append(Zone(name, start, start + len(s), heading))
+
+    title = _text(first(".//title-group/article-title"))
+    add("title", title)
+    abstract_el = first(".//abstract")
+    abstract_complete = False
+    if abstract_el is not None:
+        secs = abstract_el.findall("sec")
+        if secs:
+            for sec in secs:
+                heading = _text(sec.find("title")) or None
+                for p in sec.findall("p"):
+                    add("abstract", _text(p), heading)
+        else:
+            for p in abstract_el.findall(".//p") or [abstract_el]:
+                add("abstract", _text(p))
+        abstract_complete = abstract_el.getnext() is not None or first(".//kwd-group") is not None
+    keywords = [_text(k) for k in root.iter("kwd") if _text(k)]
+    if keywords:
+        prefix = "Keywords: "
+        add("keywords", prefix + ", ".join(keywords))
+        z = zones[-1]
+        zones[-1] = Zone("keywords", z.start + len(prefix), z.end)
+    body = "".join(parts)
+    article_type = None
+    subj = root.find(".//article-categories//subj-group/subj-group/subject")
+    if subj is not None:
+        article_type = title_case_type(_text(subj))
+    elif root.get("article-type"):
+        article_type = title_case_type(root.get("article-type").replace("-", " "))
+    authors = []
+    for c in root.iter("contrib"):
+        if c.get("contrib-type") == "author":
+            sur, given = _text(c.find(".//surname")), _text(c.find(".//given-names"))
+            if sur or given:
+                authors.append(f"{given} {sur}".strip())
+    affs = [_text(a.find("institution")) or _text(a) for a in root.iter("aff")]
+
+    def date(kind: str) -> str | None:
+        for d in root.iter("date"):
+            if d.get("date-type") == kind:
+                y, m, dd = _text(d.find("year")), _text(d.find("month")), _text(d.find("day"))
+                if y and m and dd:
+                    return f"{int(y):04d}-{int(m):02d}-{int(dd):02d}"
+        return None
+
+    doc = Document(
+        id=doc_id or doi or "",
+        text=body,
+        source=source,
+        format="jats",
+        title=title or None,
+        journal=_text(first(".//journal-meta/journal-id")) or _text(first(".//journal-title")) or None,
+        volume=_text(first(".//article-meta/volume")) or None,
+        article_type=article_type,
+        authors=authors,
+        affiliations=[a for a in affs if a],
+        keywords=keywords,
+        received=date("received"),
+        accepted=date("accepted"),
+        zones=zones,
+        abstract="\n".join(body[z.start : z.end] for z in zones if z.name == "abstract"),
+        metadata_from="jats",
+    )
+    year = _text(first(".//pub-date/year"))
+    doc.year = int(year) if year.isdigit() else None
+    lic = first(".//license")
+    if lic is not None:
+        href = lic.get("{http://www.w3.org/1999/xlink}href") or lic.get("href") or ""
+        doc.license = "CC BY" if "creativecommons.org/licenses/by/" in href or "Creative Commons Attribution" in _text(lic) else (_text(lic)[:80] or None)
+    doc.truncated = not abstract_complete
+    return doc
