@@ -108,8 +108,12 @@ class CaptureStore:
     def append_log(self, record: CaptureRecord) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         line = json.dumps(asdict(record), ensure_ascii=False, sort_keys=True) + "\n"
-        with open(self.log_path, "a", encoding="utf-8") as fh:
-            fh.write(line)
+        with open(self.log_path, "a+b") as fh:
+            if fh.tell():
+                fh.seek(-1, os.SEEK_END)
+                if fh.read(1) != b"\n":
+                    line = "\n" + line  # close a line torn by a crash, keep ours whole
+            fh.write(line.encode("utf-8"))
             fh.flush()
             os.fsync(fh.fileno())
 
@@ -150,6 +154,29 @@ class CaptureStore:
                     continue  # unchanged: the earlier body stays current
                 out[rec.key] = rec
         return out
+
+    def last_capture_of(self, url: str) -> CaptureRecord | None:
+        """The newest stored (status 200) capture fetched from ``url``, or None.
+
+        Its ``etag`` and ``last_modified`` make the next request for ``url`` conditional.
+        """
+        found = None
+        for rec in self.records():
+            if rec.url == url and rec.status == 200:
+                found = rec
+        return found
+
+    def log_unchanged(self, previous: CaptureRecord, *, fetched_at: str | None = None,
+                      extra: dict | None = None) -> CaptureRecord:
+        """Log a 304 (not modified) answer for ``previous``: no body is stored again."""
+        record = CaptureRecord(
+            sha256=previous.sha256, url=previous.url, source=previous.source,
+            media_type=previous.media_type, doi=previous.doi, status=304, charset=previous.charset,
+            size=previous.size, etag=previous.etag, last_modified=previous.last_modified,
+            via=previous.via, fetched_at=fetched_at or now_iso(), extra=extra or {},
+        )
+        self.append_log(record)
+        return record
 
     def fingerprint(self) -> str:
         """Changes whenever the log changes (cheap: size and mtime)."""

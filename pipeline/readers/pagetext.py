@@ -57,6 +57,14 @@ _SKIP_LINES = (
     "skip to main content",
     "the final, formatted version of the article will be published soon.",
     "your new experience awaits",
+    # the "notify me on publication" widget of provisionally accepted pages
+    "select one of your emails",
+    "you have multiple emails registered",
+    "notify me on publication",
+    "please enter your email address",
+    "if you already have an account",
+    "you don't have a frontiers account",
+    "you don’t have a frontiers account",
 )
 _END_MARKERS = re.compile(r"^\s*(\*\s*Correspondence|Correspondence\s*:|Copyright\s*:|Disclaimer\s*:|Citation\s*:)", re.I)
 
@@ -73,10 +81,18 @@ def _lines(text: str) -> list[_Line]:
     pos = 0
     for raw in text.splitlines(keepends=True):
         stripped = raw.strip()
+        if stripped.startswith("\\n"):  # a literal "\n" left by some renderings
+            stripped = stripped[2:].lstrip()
         if stripped:
-            lead = len(raw) - len(raw.lstrip())
-            start = pos + lead
-            out.append(_Line(stripped, start, start + len(stripped)))
+            start = pos + raw.index(stripped)
+            if stripped.lower().startswith("provisionally accepted") and len(stripped) > 22:
+                # "Provisionally accepted- 1Department of ...": status glued to a line
+                out.append(_Line(stripped[:22], start, start + 22))
+                rest = stripped[22:].lstrip()
+                start += stripped.index(rest, 22) if rest else 22
+                stripped = rest
+            if stripped:
+                out.append(_Line(stripped, start, start + len(stripped)))
         pos += len(raw)
     return out
 
@@ -87,7 +103,7 @@ def parse_authors(line: str) -> list[str]:
     >>> parse_authors("Huanhuan Zhou Huanhuan Zhou 1Ning Liu Ning Liu 1*")
     ['Huanhuan Zhou', 'Ning Liu']
     """
-    line = html.unescape(line.replace("&#x;", "\x00")).replace("\x00", "&#x;")
+    line = re.sub(r"[ \t]+", " ", html.unescape(line.replace("&#x;", "\x00")).replace("\x00", "&#x;"))
     names = []
     for m in _AUTHOR.finditer(line):
         name = m.group("name").strip()
@@ -103,7 +119,7 @@ def _is_author_line(line: str) -> bool:
 
 def _header_kind(t: str) -> str:
     low = t.lower()
-    if low in _SKIP_LINES or low.startswith("this article is part of the research topic"):
+    if low.startswith(_SKIP_LINES) or low.startswith("this article is part of the research topic"):
         return "skip"
     if low == "abstract":
         return "abstract"
@@ -159,6 +175,8 @@ def read_page_text(text: str, *, doc_id: str | None = None, source: str = "unkno
             if doc.title is None:
                 doc.title = t
                 doc.zones.append(Zone("title", lines[i].start, lines[i].end))
+            elif doc.authors and len(t) < 80 and _is_author_line(lines[i - 1].text + t):
+                doc.authors = parse_authors(lines[i - 1].text + t)  # an author line broken in two
             elif not doc.authors and nxt[:1] in "•-" and _AFFIL.match(nxt):
                 doc.authors = [a for a in (p.strip() for p in re.split(r"[,;]| and ", t)) if a]
             else:
@@ -203,7 +221,9 @@ def read_page_text(text: str, *, doc_id: str | None = None, source: str = "unkno
             break
         if key := _heading_key(t):
             started = any(z.name == "abstract" for z in doc.zones)
-            if (has_abstract_marker or not started) and key.lower() not in seen:
+            opening = key.lower() in ("introduction", "background")
+            closed = any(h.startswith(("conclusion", "discussion", "summary")) for h in seen)
+            if (has_abstract_marker or not started) and key.lower() not in seen and not closed and not (opening and seen):
                 heading = key
                 seen.add(key.lower())
                 i += 1

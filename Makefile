@@ -1,0 +1,63 @@
+# carmine: `make help` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+CORPUS ?= corpus
+GOLD   ?= ../shared/gold/dev.jsonl
+SHARED ?= ../shared
+
+# Everything a rebuild depends on; make itself skips `run` when none of it changed.
+SOURCES := $(shell find pipeline configs -type f \( -name '*.py' -o -name '*.yaml' -o -name '*.jsonl' -o -name '*.csv' -o -name '*.txt' \) 2>/dev/null)
+CURATION := $(wildcard $(CORPUS)/curation/*.jsonl)
+
+.PHONY: help setup run fetch import test eval bench lint review review-import report clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed ## Create .venv and install the package with its dev tools (idempotent)
+
+$(CORPUS)/evidence.csv: $(VENV)/.installed $(CORPUS)/captures.jsonl $(CURATION) $(SOURCES)
+	$(PY) -m pipeline run --corpus $(CORPUS)
+
+run: $(CORPUS)/evidence.csv ## Rebuild documents, extractions and the evidence table from corpus/ (offline; only what changed)
+
+fetch: setup ## Fetch new reports (online), then rebuild: make fetch [DISCOVER=1]
+	$(PY) -m pipeline run --corpus $(CORPUS) --fetch $(if $(DISCOVER),--discover,)
+
+import: setup ## Import the shared seed and captured pages into corpus/ (already done once; adds nothing new)
+	$(PY) -m pipeline import --corpus $(CORPUS) $(SHARED)/seed $(SHARED)/corpus/frontiers
+
+test: setup ## Run the test suite
+	$(PY) -m pytest -q
+
+eval: setup ## Score the extractor on the dev gold set (per-field P/R/F1 and macro-F1)
+	$(PY) -m pipeline eval --gold $(GOLD) --scorer $(dir $(GOLD))score.py
+
+bench: setup ## Throughput and memory benchmark (prints numbers and ratios)
+	$(PY) -m pipeline bench --corpus $(CORPUS)
+
+lint: setup ## Ruff and mypy
+	$(VENV)/bin/ruff check pipeline tests
+	$(VENV)/bin/mypy pipeline
+
+review: run ## Write review CSVs for curators under corpus/review/
+	$(PY) -m pipeline review --corpus $(CORPUS)
+
+review-import: setup ## Apply a filled review CSV: make review-import FILE=corpus/review/xxx.csv
+	$(PY) -m pipeline review-import --corpus $(CORPUS) $(FILE)
+
+report: run ## Write the HTML analysis report under corpus/report/
+	$(PY) -m pipeline report --corpus $(CORPUS)
+
+clean: ## Remove rebuilt outputs (never the raw captures or curation decisions)
+	rm -rf $(CORPUS)/build $(CORPUS)/evidence*.csv $(CORPUS)/evidence*.parquet $(CORPUS)/report $(CORPUS)/review

@@ -1,0 +1,111 @@
+"""Command line: ``carmine COMMAND`` or ``python -m pipeline COMMAND``.
+
+Each command is a thin wrapper over a plain function that the tests call directly;
+heavy libraries are imported inside the commands so that ``--help`` and a no-op
+``run`` stay fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="carmine: literature mining for CAR cell therapy clinical evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+CorpusOpt = Annotated[Path, typer.Option("--corpus", help="The corpus folder (raw captures, build outputs).")]
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    return typer.Exit(code=1)
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug messages.")] = False) -> None:
+    _setup_logging(verbose)
+
+
+@app.command("import")
+def import_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of saved captures (.txt, .json, .jsonl, .html, .xml).")],
+    corpus: CorpusOpt = Path("corpus"),
+) -> None:
+    """Store saved captures in the corpus (immutable; importing twice adds nothing)."""
+    from pipeline.ingest import import_paths
+    from pipeline.store import CaptureStore
+
+    summary = import_paths(CaptureStore(corpus), list(paths))
+    typer.echo(f"imported: {summary.new} new, {summary.known} already in the corpus, {len(summary.skipped)} skipped")
+    for s in summary.skipped:
+        typer.secho(f"  skipped {s}", fg=typer.colors.YELLOW, err=True)
+    if summary.skipped and not summary.new and not summary.known:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def run(
+    corpus: CorpusOpt = Path("corpus"),
+    fetch: Annotated[bool, typer.Option("--fetch", help="Fetch new reports first (needs the network).")] = False,
+    discover: Annotated[bool, typer.Option("--discover", help="With --fetch: search Europe PMC/Crossref for new reports.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even if nothing changed.")] = False,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars.")] = True,
+) -> None:
+    """Rebuild documents, extractions and the evidence table from corpus/ (incremental)."""
+    from pipeline.build import run as run_build
+
+    summary = run_build(corpus, fetch=fetch, discover=discover, force=force, progress=progress)
+    typer.echo(summary.describe())
+    for s in summary.skipped:
+        typer.secho(f"  skipped {s}", fg=typer.colors.YELLOW, err=True)
+
+
+@app.command()
+def annotate(
+    input: Annotated[Path, typer.Argument(help="JSON lines with 'id' and 'text' (page rendering or bare abstract).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write {id, fields, evidence} lines.")],
+) -> None:
+    """Extract the GUIDE fields of every input line (a bad line is reported and skipped)."""
+    from pipeline.extract import annotate_file
+
+    summary = annotate_file(input, output)
+    typer.echo(f"annotated {summary.written} documents -> {output}")
+    for err in summary.errors:
+        typer.secho(f"  {err}", fg=typer.colors.YELLOW, err=True)
+    if summary.errors and not summary.written:
+        raise typer.Exit(code=1)
+
+
+@app.command("eval")
+def eval_cmd(
+    gold: Annotated[Path, typer.Option(help="Gold JSON lines (GUIDE format).")] = Path("../shared/gold/dev.jsonl"),
+    scorer: Annotated[Path, typer.Option(help="The scoring script.")] = Path("../shared/gold/score.py"),
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to keep the predictions.")] = Path("corpus/build/dev.pred.jsonl"),
+) -> None:
+    """Annotate the gold documents and print the scorer's per-field table."""
+    import subprocess
+
+    from pipeline.extract import annotate_file
+
+    if not gold.exists():
+        raise _fail(f"{gold}: gold file not found (pass --gold)")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    annotate_file(gold, output)
+    result = subprocess.run([sys.executable, str(scorer), str(gold), str(output)], check=False)
+    raise typer.Exit(code=result.returncode)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
