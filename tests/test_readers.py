@@ -191,3 +191,11 @@ def test_decoding_fallbacks():
     assert "été" in doc.title
     bom = b"\xef\xbb\xbf" + SEED.encode("utf-8")
     assert read_capture(bom, where="w").title.startswith("The first case")
+
+
+def test_author_names_mangled_by_encoding_stay_out_of_the_abstract():
+    # "Javier Nogus-Castell,*Javier Nogués-Castell1,2*...": the two spellings differ
+    doc = read_text((FIX / "mangled_authors_fonc_2023_1217714.txt").read_text(encoding="utf-8"), doc_id="10.3389/fonc.2023.1217714")
+    assert doc.authors[:2] == ["Javier Nogués-Castell", "Silvia Feu-Basilio"]
+    assert len(doc.authors) == 7 and len(doc.affiliations) == 4
+    assert doc.abstract.startswith("Background: Plasma cell leukemia (PCL)")

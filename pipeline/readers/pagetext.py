@@ -112,6 +112,40 @@ def parse_authors(line: str) -> list[str]:
     return names
 
 
+_MARKS = re.compile(r"(?:[\d,*†‡§]|&#x;)+")
+
+
+def parse_authors_loose(block: str) -> list[str]:
+    """Names from an author block whose doubled names do not repeat exactly.
+
+    Each author is "<name><marks><name again><affiliation numbers and marks>"; the
+    second spelling is kept (the first often lost characters to encoding), or the
+    only spelling when the block lists names once, separated by commas.
+    """
+    block = re.sub(r"[ \t]+", " ", html.unescape(block.replace("&#x;", "*")))
+    cuts = [m.end() for m in _MARKS.finditer(block) if any(ch.isdigit() for ch in m.group())]
+    chunks = [c.strip() for c in (block[a:b] for a, b in zip([0, *cuts], [*cuts, len(block)], strict=True)) if c.strip()]
+    names = []
+    for chunk in chunks:
+        parts = [p.strip() for p in _MARKS.split(chunk) if p.strip()]
+        if parts:
+            names.append(parts[1] if len(parts) > 1 else parts[0])
+    if len(names) <= 1 and "," in block:
+        names = [p.strip() for p in re.split(r",|;| and ", _MARKS.sub(",", block)) if p.strip()]
+    return names
+
+
+def _author_block_end(lines: list[_Line], i: int) -> int | None:
+    """Index of the affiliation line that ends an author block starting at ``i``, if any."""
+    for j in range(i, min(i + 4, len(lines))):
+        t = lines[j].text
+        if t[:1] in "•-" and _AFFIL.match(t):
+            return j if j > i else None
+        if ". " in t or len(t) > 600:
+            return None
+    return None
+
+
 def _is_author_line(line: str) -> bool:
     names = parse_authors(line)
     return bool(names) and sum(len(n) for n in names) * 2 >= 0.6 * len(line)
@@ -171,14 +205,16 @@ def read_page_text(text: str, *, doc_id: str | None = None, source: str = "unkno
             i += 1
             break
         if kind == "text":
-            nxt = lines[i + 1].text if i + 1 < n else ""
             if doc.title is None:
                 doc.title = t
                 doc.zones.append(Zone("title", lines[i].start, lines[i].end))
-            elif doc.authors and len(t) < 80 and _is_author_line(lines[i - 1].text + t):
-                doc.authors = parse_authors(lines[i - 1].text + t)  # an author line broken in two
-            elif not doc.authors and nxt[:1] in "•-" and _AFFIL.match(nxt):
-                doc.authors = [a for a in (p.strip() for p in re.split(r"[,;]| and ", t)) if a]
+            elif (j := _author_block_end(lines, i)) is not None:
+                # lines between the title and the affiliations: an author list that the
+                # strict parser missed (a line broken in two, names mangled by encoding)
+                block = "".join(ln.text for ln in lines[i - (1 if doc.authors else 0) : j])
+                doc.authors = parse_authors(block) if _is_author_line(block) else parse_authors_loose(block)
+                i = j
+                continue
             else:
                 break  # the abstract begins right after the title block
         elif kind == "type":
