@@ -134,7 +134,7 @@ class PoliteClient:
     # -- retries ---------------------------------------------------------------------
     def _retrying(self, attempts: int | None = None) -> AsyncRetrying:
         r = self.cfg.retry
-        backoff = wait_exponential_jitter(initial=r["backoff_initial"], max=r["backoff_max"], jitter=r["jitter"])
+        backoff = wait_exponential_jitter(multiplier=r["backoff_initial"], max=r["backoff_max"], jitter=r["jitter"])
         statuses = frozenset(r["statuses"])
 
         def retry_after(state: RetryCallState) -> float | None:

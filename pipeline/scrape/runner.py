@@ -232,10 +232,11 @@ class _Run:
 
     # -- records an index handed over ----------------------------------------------------
     def store_record(self, target: Target) -> None:
+        seen_before = target.key in self.any_capture
         rec, new = self.store.put(target.record or b"", source=target.source, media_type=target.media_type or "application/json",
                                   url=target.url, doi=target.doi, via=target.via, charset="utf-8")
         self.any_capture.add(target.key)
-        kind = "new" if new else "unchanged"
+        kind = "unchanged" if seen_before and not new else "new"
         self.summary.outcomes.append(Outcome(target.key, kind, target.url, sha256=rec.sha256, notes=[target.via]))
 
     # -- pages -------------------------------------------------------------------------------
@@ -274,6 +275,7 @@ class _Run:
         charset, charset_notes = choose_charset(body, declared, media_type)
         extra.update(charset_notes)
         notes, doi = self._check_page(body, charset, media_type, target)
+        seen_before = target.key in self.page_capture
         rec, new = self.store.put(
             body, source=target.source, media_type=media_type, url=final_url, doi=doi, status=200,
             charset=charset, etag=resp.headers.get("etag"), last_modified=resp.headers.get("last-modified"),
@@ -284,8 +286,9 @@ class _Run:
             self.page_capture.add(key)
         if "declared_charset" in charset_notes:
             notes.append(f"declared charset {charset_notes['declared_charset']} does not fit; stored as {charset}")
-        return Outcome(target.key, "new" if new else "unchanged", final_url, "" if new else "same content",
-                       rec.sha256, attempts, notes)
+        if not new and seen_before:  # the same bytes again (a server ignoring our validators)
+            return Outcome(target.key, "unchanged", final_url, "same content", rec.sha256, attempts, notes)
+        return Outcome(target.key, "new", final_url, "", rec.sha256, attempts, notes)
 
     def _check_page(self, body: bytes, charset: str | None, media_type: str, target: Target) -> tuple[list[str], str | None]:
         """Notes on a page that was fetched but may be unusable (no abstract, cut off), and its DOI."""
