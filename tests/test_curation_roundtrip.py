@@ -101,8 +101,8 @@ def test_round_trip_decisions_survive_rebuilds(corpus, tmp_path):
 def test_later_decision_supersedes_earlier_and_both_are_kept(corpus):
     table = build_table()
     target = eid(table, "cell_source", "allogeneic")
+    path = export_review(corpus, table)[0]
     for n, decision in enumerate(("accept", "reject")):
-        path = export_review(corpus, table)[0] if n == 0 else path
         rows = read_review(path)
         decide(rows, target, decision, curator=f"curator{n}")
         write_sheet(path, rows)

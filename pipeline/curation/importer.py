@@ -31,7 +31,7 @@ from pipeline.curation.decisions import (
 from pipeline.curation.review import READ_ONLY
 from pipeline.curation.settings import CurationSettings, load_settings
 from pipeline.curation.table import conform, load_table
-from pipeline.curation.values import missing, parse_value
+from pipeline.curation.values import TABLE_FIELDS, missing, parse_value
 from pipeline.errors import CurationError
 
 REQUIRED = ("evidence_id", "decision")
@@ -210,12 +210,14 @@ def _check_add(cell: dict[str, str], eid: str, who: str, note: str | None, sourc
     for col in ("doc_id", "field", "sentence"):
         if not cell.get(col):
             raise _RowCheck(col, f"decision add: expected a {col}, found nothing")
+    if cell["field"] not in TABLE_FIELDS:
+        raise _RowCheck("field", f"expected a field of the table ({', '.join(TABLE_FIELDS)}), found {cell['field']!r}")
     text = cell.get("corrected_value") or cell.get("value", "")
     column = "corrected_value" if cell.get("corrected_value") else "value"
     try:
         parsed = parse_value(cell["field"], text, settings)
     except ValueError as e:
-        raise _RowCheck("field" if "GUIDE field" in str(e) else column, str(e)) from None
+        raise _RowCheck(column, str(e)) from None
     subject = cell.get("subject") or "study"
     judged: dict[str, Any] = {
         "doc_id": cell["doc_id"], "subject": subject, "field": cell["field"], "value": parsed.label,

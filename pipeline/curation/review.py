@@ -118,7 +118,7 @@ def _conflicts(df: pd.DataFrame, settings: CurationSettings) -> dict[int, str]:
     """Row position -> reason, for single-valued fields with several values."""
     out: dict[int, str] = {}
     live = df[df["status"] != "rejected"]
-    for (doc, subject, fld), group in live.groupby(["doc_id", "subject", "field"], sort=True, dropna=True):
+    for (_doc, subject, fld), group in live.groupby(["doc_id", "subject", "field"], sort=True, dropna=True):
         mode = settings.single_valued.get(str(fld))
         if mode is None or (mode == "patient" and not PATIENT.match(str(subject))):
             continue
