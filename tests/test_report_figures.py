@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
@@ -17,12 +16,6 @@ MONTH = 30.4375
 @pytest.fixture(scope="module")
 def long() -> pd.DataFrame:
     return tables.read_long_csv(FIXTURES / "evidence.csv")
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def containers(fig) -> dict[str, list]:

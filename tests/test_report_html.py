@@ -120,9 +120,12 @@ def test_awaiting_curation_lists_every_extracted_value(fixture_report):
     assert "MRD_negative_CR" in section and "CD22" in section
 
 
-def test_rejected_rows_are_not_in_the_report(fixture_report):
+def test_rejected_rows_are_listed_but_not_counted(fixture_report):
     html = fixture_report.read_text(encoding="utf-8")
-    assert "Her earlier AML-like features" not in html
+    anchor = re.search(r'<div id="(ev-\d+)">\s*<h4>Rejected rows \(not counted\)</h4>', html).group(1)
+    assert f'<a href="#{anchor}">1</a>' in html
+    assert html.count("Her earlier AML-like features") == 1
+    assert "Her earlier AML-like features" in evidence_entry(html, anchor)
 
 
 def test_one_document_report_from_the_seed(tmp_path):

@@ -1,5 +1,8 @@
-"""The report's figures, drawn with matplotlib (Agg backend) from the tables of
-:mod:`pipeline.report.tables`.
+"""The report's figures, drawn with matplotlib from the tables of :mod:`pipeline.report.tables`.
+
+Figures are built with :class:`matplotlib.figure.Figure` on an Agg canvas, not through
+``pyplot``: nothing global (backend, current figure) changes, nothing needs closing, and
+a notebook keeps its own backend (a returned Figure displays inline as usual).
 
 Each function returns a :class:`matplotlib.figure.Figure`, or ``None`` when its table
 is empty (the report then says "no data" instead of drawing empty axes). Bars are
@@ -14,15 +17,13 @@ import base64
 import io
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from pipeline.report.tables import NOT_REPORTED, NOT_STATED  # noqa: E402
+from pipeline.report.tables import NOT_REPORTED, NOT_STATED
 
 DAYS_PER_MONTH = 30.4375
 _MISSING_COLOUR = "#d9d9d9"
@@ -35,18 +36,25 @@ _RESPONSE_COLOURS = {
     "sCR": "#00441b", "MRD_negative_CR": "#006d2c", "CR": "#238b45", "CRi": "#41ab5d", "VGPR": "#74c476",
     "PR": "#a1d99b", "ORR": "#4292c6", "SD": "#fdd0a2", "PD": "#f16913", "NR": "#d94801",
 }
-_CYCLE = plt.get_cmap("tab10").colors
+_CYCLE = tuple(f"C{i}" for i in range(10))
 
 
-def colour(series: str, index: int = 0) -> str | tuple:
+def colour(series: str, index: int = 0) -> str:
     """The colour of a series: fixed for grades and responses, grey for placeholders."""
     if series in (NOT_STATED, NOT_REPORTED):
         return _MISSING_COLOUR
     return _GRADE_COLOURS.get(series) or _RESPONSE_COLOURS.get(series) or _CYCLE[index % len(_CYCLE)]
 
 
-def _figure(n_rows: int, width: float = 7.5) -> tuple[Figure, plt.Axes]:
-    fig, ax = plt.subplots(figsize=(width, max(2.2, 0.9 + 0.38 * n_rows)), layout="constrained")
+def _new(width: float, height: float) -> tuple[Figure, Axes]:
+    """A figure on its own Agg canvas, with one Axes."""
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots()
+
+
+def _figure(n_rows: float, width: float = 7.5) -> tuple[Figure, Axes]:
+    fig, ax = _new(width, max(2.2, 0.9 + 0.38 * n_rows))
     ax.spines[["top", "right"]].set_visible(False)
     return fig, ax
 
@@ -65,7 +73,7 @@ def bar_chart(table: pd.DataFrame, category: str, value: str, title: str, xlabel
     ax.bar_label(bars, fmt="%g", padding=2, fontsize=8)
     ax.set_title(title, loc="left", fontsize=11)
     ax.set_xlabel(xlabel)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return fig
 
 
@@ -88,7 +96,7 @@ def stacked_bars(matrix: pd.DataFrame, title: str, xlabel: str, legend_title: st
         left = [a + b for a, b in zip(left, widths, strict=True)]
     ax.set_title(title, loc="left", fontsize=11)
     ax.set_xlabel(xlabel)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(title=legend_title, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
     return fig
 
@@ -97,8 +105,7 @@ def heatmap(matrix: pd.DataFrame, title: str, xlabel: str, ylabel: str) -> Figur
     """An annotated count matrix (e.g. documents by disease x target antigen)."""
     if matrix.empty or not matrix.to_numpy().sum():
         return None
-    fig, ax = plt.subplots(figsize=(max(4.0, 1.2 + 0.8 * matrix.shape[1]), max(2.2, 1.2 + 0.45 * matrix.shape[0])),
-                           layout="constrained")
+    fig, ax = _new(max(4.0, 1.2 + 0.8 * matrix.shape[1]), max(2.2, 1.2 + 0.45 * matrix.shape[0]))
     ax.imshow(matrix.to_numpy(), cmap="Blues", aspect="auto", vmin=0)
     ax.set_xticks(range(matrix.shape[1]), [str(c) for c in matrix.columns], rotation=30, ha="right")
     ax.set_yticks(range(matrix.shape[0]), [str(r) for r in matrix.index])
@@ -184,10 +191,9 @@ def swimmer_plot(swimmer: pd.DataFrame) -> Figure | None:
 
 
 def to_png(fig: Figure, path: Path | None = None, dpi: int = 110) -> bytes:
-    """The figure as PNG bytes (also written to ``path`` if given); the figure is closed."""
+    """The figure as PNG bytes (rendered by the Agg canvas), also written to ``path`` if given."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
-    plt.close(fig)
     data = buffer.getvalue()
     if path is not None:
         path.write_bytes(data)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,10 @@ class EvidenceIndex:
             "journal": _text(meta.get("journal")),
             "year": _text(meta.get("year")),
         }
+
+
+def _describe(column: str, record: pd.Series) -> str:
+    return f"{column} {record[column]}"
 
 
 def _text(value: Any) -> str:
@@ -274,7 +279,7 @@ def build_report(corpus_dir: str | Path, out_dir: str | Path | None = None, long
                           ("article_type", "Documents by article type")):
         counted = tables.documents_by(docs, column)
         table = list_table(counted, {column: column.replace("_", " "), "n_documents": "documents"}, ev, title,
-                           lambda r, c=column: f"{c} {r[c]}", linked=("n_documents",))
+                           partial(_describe, column), linked=("n_documents",))
         fig = figures.bar_chart(counted, column, "n_documents", title, "documents")
         overview.blocks.append(draw(Block(title, table=table), f"documents_by_{column}", fig))
     designs = tables.study_designs(long, docs)
@@ -374,13 +379,18 @@ def build_report(corpus_dir: str | Path, out_dir: str | Path | None = None, long
 
     sections = [overview, products, safety, efficacy, curation]
     counted = tables.usable(long)
-    summary = {
-        "documents": len(docs),
-        "rows": len(counted),
-        "rejected": int((long["status"] == "rejected").sum()),
-        "awaiting": len(waiting),
-        "patients": len(tables.patient_subjects(counted)),
-    }
+    patients = counted[counted["who"].str.match(r"^P\d+$", na=False)]
+    rejected = long[long["status"] == "rejected"]
+    summary = [
+        ("documents", len(docs), ev.link("All documents", (), docs["doc_id"])),
+        ("evidence rows counted", len(counted), None),
+        ("patients described individually", len(tables.patient_subjects(counted)),
+         ev.link("Rows of patients described individually", patients["evidence_id"], patients["doc_id"])),
+        ("awaiting curation", len(waiting), "#curation"),
+        ("rejected (not counted)", len(rejected),
+         ev.link("Rejected rows (not counted)", rejected["evidence_id"], rejected["doc_id"]) if len(rejected)
+         else None),
+    ]
     env = Environment(loader=PackageLoader("pipeline.report", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True))
     html = env.get_template("report.html.j2").render(
