@@ -1,0 +1,354 @@
+"""The extraction stage's public API: build the pipeline, extract, annotate a file.
+
+``build_nlp()`` assembles (once per process) a blank English pipeline with scispaCy's
+tokenizer and abbreviation detector and the carmine components. The ``Extractor``
+feeds it only the clinical zones of a :class:`~pipeline.document.Document` (title,
+abstract sections, keywords; never authors or affiliations), then turns the
+components' findings into the GUIDE record and one :class:`Evidence` per value, with
+offsets into ``Document.text``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.document import Document
+from pipeline.errors import InputLineError, ReaderError
+from pipeline.extract import components  # noqa: F401  (registers the factories)
+from pipeline.extract.components.base import Finding, findings, sentence_at
+from pipeline.extract.components.toxicity import grade_rank
+from pipeline.extract.lexicon import config_files, fingerprint_files, load_resources
+from pipeline.extract.model import FIELDS, SET_FIELDS, Evidence, Extraction, empty_fields
+
+log = logging.getLogger(__name__)
+
+#: The carmine components, in pipeline order (after scispaCy's abbreviation detector).
+COMPONENTS = ("carmine_terms", "carmine_concepts", "carmine_toxicity", "carmine_response",
+              "carmine_durations", "carmine_expansion", "carmine_patients", "carmine_design")
+#: Optional statistical models: used only if installed (never required, never downloaded).
+OPTIONAL_MODELS = ("en_core_sci_sm", "en_core_sci_md", "en_ner_bc5cdr_md")
+SINGLE = ("case_report",)
+ZONE_SEP = "\n\n"
+
+
+def _package_version() -> str:
+    try:
+        return metadata.version("carmine-pipeline")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+@lru_cache(maxsize=2)
+def build_nlp(configs: str | None = None) -> Language:
+    """The extraction pipeline, built once per process (and per configs folder).
+
+    Base: ``spacy.blank("en")`` with ``combined_rule_tokenizer`` and
+    ``carmine_sentencizer`` then ``abbreviation_detector``. If one of
+    :data:`OPTIONAL_MODELS` is installed its NER is sourced as ``sci_ner`` (entities in
+    ``doc.ents``, not used by the rules yet); nothing requires it.
+    """
+    from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  (registers the factory)
+    from scispacy.custom_tokenizer import combined_rule_tokenizer
+
+    nlp = spacy.blank("en")
+    nlp.tokenizer = combined_rule_tokenizer(nlp)
+    nlp.add_pipe("carmine_sentencizer")
+    nlp.add_pipe("abbreviation_detector")
+    for model in OPTIONAL_MODELS:
+        if spacy.util.is_package(model):  # pragma: no cover - not installed here
+            source = spacy.load(model, exclude=["parser", "lemmatizer", "tagger", "attribute_ruler"])
+            if "ner" in source.pipe_names:
+                nlp.add_pipe("ner", name="sci_ner", source=source, before="abbreviation_detector")
+            break
+    for name in COMPONENTS:
+        nlp.add_pipe(name, config={"configs": configs})
+    load_resources(configs)
+    return nlp
+
+
+def extractor_fingerprint(configs: str | None = None) -> str:
+    """A hash of every lexicon and pattern file and the package version: when it changes,
+    stored extractions are stale."""
+    digest = fingerprint_files(config_files(configs))
+    return f"{_package_version()}-{digest[:16]}"
+
+
+@dataclass(slots=True)
+class _Pieces:
+    """Where each stretch of the spaCy text sits in ``Document.text``."""
+
+    doc_starts: list[int] = field(default_factory=list)
+    text_starts: list[int] = field(default_factory=list)
+
+    def to_text(self, char: int) -> int:
+        i = 0
+        for k, s in enumerate(self.doc_starts):
+            if s <= char:
+                i = k
+        return self.text_starts[i] + (char - self.doc_starts[i]) if self.doc_starts else char
+
+
+class Extractor:
+    """Turns documents into :class:`Extraction` records (fields + evidence)."""
+
+    def __init__(self, nlp: Language | None = None, configs: str | None = None) -> None:
+        self.nlp = nlp or build_nlp(configs)
+
+    # -- Document -> Doc ------------------------------------------------------------------
+    def make_doc(self, document: Document) -> Doc:
+        parts: list[str] = []
+        pieces = _Pieces()
+        zones: list[tuple[int, int, str, str | None]] = []
+        pos = 0
+        clinical = document.clinical_zones()
+        if not clinical and document.abstract:
+            start = document.text.find(document.abstract)
+            clinical = []
+            chunk = (document.abstract, max(start, 0), "abstract", None)
+            parts.append(chunk[0])
+            pieces.doc_starts.append(0)
+            pieces.text_starts.append(chunk[1])
+            zones.append((0, len(chunk[0]), "abstract", None))
+            pos = len(chunk[0])
+        for z in clinical:
+            chunk = document.text[z.start:z.end]
+            if not chunk.strip():
+                continue
+            if parts:
+                parts.append(ZONE_SEP)
+                pos += len(ZONE_SEP)
+            parts.append(chunk)
+            pieces.doc_starts.append(pos)
+            pieces.text_starts.append(z.start)
+            zones.append((pos, pos + len(chunk), z.name, z.heading))
+            pos += len(chunk)
+        doc = self.nlp.make_doc("".join(parts))
+        doc._.carmine_zones = zones
+        doc._.carmine_meta = {"article_type": document.article_type, "doc_id": document.id}
+        doc._.carmine_findings = []
+        doc.user_data["carmine_pieces"] = pieces
+        return doc
+
+    # -- public API ------------------------------------------------------------------------
+    def extract(self, document: Document) -> Extraction:
+        return next(self.pipe([document]))
+
+    def pipe(self, documents: Iterable[Document], batch_size: int = 256, n_process: int = 1
+             ) -> Iterator[Extraction]:
+        """Extract lazily (``nlp.pipe``): documents are read as the output is consumed."""
+        pairs = ((self.make_doc(d), d) for d in documents)
+        for doc, document in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
+            yield assemble(doc, document)
+
+
+# -- findings -> GUIDE record ------------------------------------------------------------------
+def _subject_for(doc: Doc, f: Finding, design: str, markers: list[Finding]) -> str:
+    if f.field in SET_FIELDS or f.field in ("study_design", "n_patients"):
+        return "study"
+    if design in SINGLE:
+        return "P1"
+    if design == "case_series" and markers:
+        last = None
+        for m in markers:
+            if m.start <= f.start:
+                last = m
+        if last is not None:
+            return f"P{last.value}"
+    return "cohort"
+
+
+def _evidence(doc: Doc, f: Finding, value: Any, subject: str, field_name: str | None = None) -> Evidence:
+    pieces: _Pieces = doc.user_data.get("carmine_pieces") or _Pieces()
+    s, e = sentence_at(doc, f.start)
+    sentence = doc.text[s:e].strip()
+    lead = len(doc.text[s:e]) - len(doc.text[s:e].lstrip())
+    return Evidence(
+        field=field_name or f.field, value=value, subject=subject,
+        start=pieces.to_text(f.start), end=pieces.to_text(f.end),
+        sentence=sentence, sent_start=pieces.to_text(s + lead), sent_end=pieces.to_text(s + lead + len(sentence)),
+        extractor=f.rule, confidence=round(f.confidence, 3), detail=dict(f.detail),
+    )
+
+
+def assemble(doc: Doc, document: Document) -> Extraction:
+    """The GUIDE record and evidence from a processed Doc."""
+    fields = empty_fields()
+    evidence: list[Evidence] = []
+    design, n_patients, design_span, n_finding = doc._.carmine_design or ("other", None, None, None)
+    markers = findings(doc, "patient_marker")
+    fields["study_design"] = design
+    if design_span:
+        f = Finding("study_design", design, design_span[0], design_span[1], "carmine_design.study_design", 0.8)
+        evidence.append(_evidence(doc, f, design, "study"))
+    fields["n_patients"] = n_patients
+    if n_patients is not None:
+        f = n_finding or Finding("n_patients", n_patients, design_span[0] if design_span else 0,
+                                 design_span[1] if design_span else 0, "carmine_design.n_patients", 0.7)
+        evidence.append(_evidence(doc, f, n_patients, "study", "n_patients"))
+
+    def keep(field_name: str, value: Any, f: Finding) -> None:
+        fields[field_name].append(value)
+        evidence.append(_evidence(doc, f, value, _subject_for(doc, f, design, markers)))
+
+    for name in SET_FIELDS:
+        for f in findings(doc, name):
+            if f.value not in fields[name]:
+                keep(name, f.value, f)
+
+    single = design in SINGLE
+    for name in ("crs", "icans"):
+        obs = findings(doc, name)
+        if single and obs:
+            best = max(obs, key=lambda f: grade_rank(f.value["grade"]))
+            keep(name, {"grade": best.value["grade"], "n": None, "pct": None}, best)
+            continue
+        by_grade: dict[str, Finding] = {}
+        for f in obs:
+            g = f.value["grade"]
+            old = by_grade.get(g)
+            if old is None or (old.value["n"] is None and old.value["pct"] is None
+                               and (f.value["n"] is not None or f.value["pct"] is not None)):
+                by_grade[g] = f
+        if "0" in by_grade and len(by_grade) > 1 and single:
+            by_grade.pop("0")
+        for f in sorted(by_grade.values(), key=lambda f: f.start):
+            keep(name, dict(f.value), f)
+
+    by_cat: dict[str, Finding] = {}
+    for f in findings(doc, "response"):
+        c = f.value["category"]
+        old = by_cat.get(c)
+        if old is None or (old.value["n"] is None and old.value["pct"] is None
+                           and (f.value["n"] is not None or f.value["pct"] is not None)):
+            by_cat[c] = f
+    for f in sorted(by_cat.values(), key=lambda f: f.start):
+        value = dict(f.value)
+        if single:
+            value["n"] = value["pct"] = None
+        elif value["category"] == "ORR" and value["n"] is None and value["pct"] is None and n_patients:
+            s, e = sentence_at(doc, f.start)
+            if re.search(r"\ball\s+(?:the\s+)?(?:patients|\w+\s+patients)\b", doc.text[s:f.start], re.I):
+                value["n"] = n_patients
+        keep("response", value, f)
+
+    seen_d: set[tuple[str, Any, str]] = set()
+    for f in findings(doc, "durations"):
+        if f.detail.get("single_patient_only") and not single:
+            continue
+        key = (f.value["measure"], f.value["value"], f.value["unit"])
+        if key not in seen_d:
+            seen_d.add(key)
+            keep("durations", dict(f.value), f)
+
+    if design in ("case_report", "case_series"):
+        people = findings(doc, "patients")
+        if design == "case_report":
+            if people:
+                keep("patients", dict(people[0].value), people[0])
+            else:
+                fields["patients"].append({"age_years": None, "sex": None})
+        else:
+            for number in sorted({m.value for m in markers}):
+                own = [p for p in people if _subject_for(doc, p, design, markers) == f"P{number}"]
+                if own:
+                    keep("patients", dict(own[0].value), own[0])
+                else:
+                    fields["patients"].append({"age_years": None, "sex": None})
+            if not markers:
+                for p in people:
+                    keep("patients", dict(p.value), p)
+
+    seen_x: set[Any] = set()
+    for f in findings(doc, "expansion_peak"):
+        if f.value["value"] not in seen_x:
+            seen_x.add(f.value["value"])
+            keep("expansion_peak", dict(f.value), f)
+
+    assert set(fields) == set(FIELDS)
+    return Extraction(document.id, fields, evidence)
+
+
+# -- annotate ------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class AnnotateSummary:
+    """What ``annotate_file`` did: lines read and written, and each bad line's error."""
+
+    input_path: str
+    output_path: str
+    lines_read: int = 0
+    written: int = 0
+    errors: list[InputLineError] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> int:
+        return len(self.errors)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"input": self.input_path, "output": self.output_path, "lines_read": self.lines_read,
+                "written": self.written, "skipped": self.skipped,
+                "errors": [{"line": e.line, "reason": e.reason} for e in self.errors]}
+
+
+def _read_documents(path: Path, summary: AnnotateSummary) -> Iterator[Document]:
+    from pipeline.readers import read_text
+
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            summary.lines_read += 1
+            try:
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise InputLineError(str(path), number, f"expected a JSON object, found invalid JSON ({e.msg})"
+                                         ) from None
+                if not isinstance(record, dict):
+                    raise InputLineError(str(path), number,
+                                         f"expected a JSON object, found {type(record).__name__}")
+                missing = [k for k in ("id", "text") if not record.get(k)]
+                if missing:
+                    raise InputLineError(str(path), number, f"expected keys 'id' and 'text', missing {missing}")
+                if not isinstance(record["text"], str):
+                    raise InputLineError(str(path), number, "expected 'text' to be a string")
+                try:
+                    document = read_text(record["text"], doc_id=str(record["id"]))
+                except ReaderError as e:
+                    raise InputLineError(str(path), number, f"document {record['id']}: {e.reason}") from None
+                document.id = str(record["id"])
+            except InputLineError as e:
+                log.warning("%s (line skipped)", e)
+                summary.errors.append(e)
+                continue
+            yield document
+
+
+def annotate_file(input_path: str | Path, output_path: str | Path, *, batch_size: int = 256,
+                  extractor: Extractor | None = None) -> AnnotateSummary:
+    """Annotate a JSON-lines file of ``{"id", "text"}`` records.
+
+    Writes one line ``{"id", "fields", "evidence"}`` per good input line, in input order;
+    a bad line (not JSON, no ``id``/``text``, unreadable text) is logged, recorded in the
+    summary with its line number, and skipped.
+    """
+    src, dst = Path(input_path), Path(output_path)
+    summary = AnnotateSummary(str(src), str(dst))
+    extractor = extractor or Extractor()
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    with dst.open("w", encoding="utf-8") as out:
+        for extraction in extractor.pipe(_read_documents(src, summary), batch_size=batch_size):
+            out.write(json.dumps(extraction.to_json(), ensure_ascii=False) + "\n")
+            summary.written += 1
+    return summary

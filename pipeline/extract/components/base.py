@@ -1,0 +1,169 @@
+"""What every carmine component shares: the finding record and the Doc extensions.
+
+Components append :class:`Finding` objects to ``doc._.carmine_findings`` and add a
+matching span to ``doc.spans["carmine"]`` (label = the GUIDE field). Offsets are
+characters of the spaCy ``Doc`` (the clinical zones joined); the API maps them back to
+``Document.text``.
+
+Doc extensions (registered once, on import):
+
+- ``doc._.carmine_zones``: ``[(start, end, name, heading)]`` of the zones in the Doc,
+  set by the API before the pipeline runs (a Doc without it is one abstract zone).
+- ``doc._.carmine_meta``: ``{"article_type": ...}`` from the reader.
+- ``doc._.carmine_findings``: the findings, in the order components made them.
+- ``doc._.carmine_terms``: lexicon matches ``{lexicon: [Term]}`` (``carmine_terms``).
+- ``doc._.carmine_design``: ``(study_design, n_patients)`` (``carmine_design``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.tokens import Doc
+
+for _name in ("carmine_zones", "carmine_meta", "carmine_findings", "carmine_terms", "carmine_design",
+              "carmine_sent_starts"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+BACKGROUND_HEADINGS = ("background", "introduction", "objective", "objectives", "aim", "aims", "purpose",
+                       "rationale", "context")
+
+
+@dataclass(slots=True)
+class Finding:
+    """One extracted value with the Doc characters that state it."""
+
+    field: str
+    value: Any
+    start: int
+    end: int
+    rule: str
+    confidence: float
+    subject: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def add_finding(doc: Doc, finding: Finding) -> None:
+    if doc._.carmine_findings is None:
+        doc._.carmine_findings = []
+    doc._.carmine_findings.append(finding)
+    span = doc.char_span(finding.start, finding.end, label=finding.field, alignment_mode="expand")
+    if span is not None:
+        group = doc.spans.setdefault("carmine", [])
+        group.append(span)
+
+
+def findings(doc: Doc, field_name: str | None = None) -> list[Finding]:
+    out = doc._.carmine_findings or []
+    return [f for f in out if field_name is None or f.field == field_name]
+
+
+def zones(doc: Doc) -> list[tuple[int, int, str, str | None]]:
+    return doc._.carmine_zones or [(0, len(doc.text), "abstract", None)]
+
+
+def zone_at(doc: Doc, char: int) -> tuple[int, int, str, str | None]:
+    for z in zones(doc):
+        if z[0] <= char < z[1] or char == z[1]:
+            return z
+    return (0, len(doc.text), "abstract", None)
+
+
+def is_background(doc: Doc, char: int) -> bool:
+    """True inside an abstract section headed Background/Introduction/Objective..."""
+    _, _, name, heading = zone_at(doc, char)
+    return name == "abstract" and bool(heading) and heading.strip().lower().rstrip(":") in BACKGROUND_HEADINGS
+
+
+def sentences(doc: Doc) -> list[tuple[int, int]]:
+    """Sentence character bounds (from ``carmine_sentencizer``; one sentence otherwise)."""
+    starts = doc._.carmine_sent_starts
+    if not starts:
+        return [(0, len(doc.text))]
+    bounds = [*starts[1:], len(doc.text)]
+    return [(s, e) for s, e in zip(starts, bounds, strict=True)]
+
+
+def sentence_at(doc: Doc, char: int) -> tuple[int, int]:
+    starts = doc._.carmine_sent_starts or [0]
+    i = max(bisect.bisect_right(starts, char) - 1, 0)
+    end = starts[i + 1] if i + 1 < len(starts) else len(doc.text)
+    return starts[i], end
+
+
+_SEPARATORS = re.compile(r";|:|,\s+(?:and|while|whereas|but)\b|\band\b|\bwhile\b|\bwhereas\b|\bincluding\b|\bbut\b|,(?=\s*(?:\d|one|two|three|four|five|six|seven|eight|nine|ten)\b)")
+_RIGHT_END = re.compile(r"[;,.]|\band\b|\bwhile\b|\bwhereas\b|\bbut\b")
+_INT = r"(\d{1,3}(?:,\d{3})+|\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|all|none|both)"
+_N_LEFT = re.compile(
+    _INT + r"\s+(?:_+\s+)?(?:[\w-]+\s+){0,3}?(?:with|had|developed|experienced|achieved|presented|showed|"
+    r"reached|attained|obtained|were|was|suffered|maintained|remained|in)\b", re.I)
+_N_RIGHT = re.compile(r"\bin\s+" + _INT + r"\s*(?:of|/|out\s+of)\s*(\d+)|\bin\s+" + _INT
+                      + r"\s+(?:_+\s+)?(?:[\w-]+\s+){0,2}?(?:patients?|cases?|subjects?|pts)\b", re.I)
+_PCT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
+
+
+def mask_parentheses(text: str) -> str:
+    """``text`` with everything inside (round) parentheses replaced by ``_`` (same length)."""
+    out = []
+    depth = 0
+    for ch in text:
+        if ch == "(":
+            depth += 1
+            out.append("_")
+        elif ch == ")" and depth:
+            depth -= 1
+            out.append("_")
+        else:
+            out.append("_" if depth else ch)
+    return "".join(out)
+
+
+def clause_counts(text: str, sent: tuple[int, int], start: int, end: int) -> tuple[int | None, float | None]:
+    """The count and percentage a clause gives for the mention ``text[start:end]``.
+
+    "Five patients presented with CRS" -> (5, None); "CRS occurred in 17 of 20 patients
+    (85%)" -> (17, 85.0); "including 5 (4 cHL and 1 ALCL, 83.3%) with a CR" -> (5, 83.3);
+    "87% (80%-94%) of patients achieved CR" -> (None, 87.0).
+    """
+    from pipeline.extract.numbers import parse_number
+
+    s, e = sent
+    left_raw, right_raw = text[s:start], text[end:e]
+    left = mask_parentheses(left_raw)
+    cut = 0
+    for m in _SEPARATORS.finditer(left):
+        cut = m.end()
+    left_raw, left = left_raw[cut:], left[cut:]
+    right = mask_parentheses(right_raw)
+    m = _RIGHT_END.search(right)
+    stop = m.start() if m else len(right)
+    right_raw, right = right_raw[:stop], right[:stop]
+    n = None
+    pct = None
+    mn = _N_RIGHT.search(right) or _N_LEFT.search(left)
+    if mn:
+        word = next(g for g in mn.groups() if g)
+        if word.lower() not in ("all", "none", "both"):
+            n = parse_number(word)
+        elif word.lower() == "both":
+            n = 2
+    for window_masked, window_raw in ((right[:40], right_raw[:40]), (left, left_raw)):
+        mp = _PCT.search(window_masked)
+        if mp:
+            pct = float(mp.group(1))
+            break
+    if pct is None:
+        for window in (left_raw, right_raw[:60]):
+            mp = _PCT.search(window)
+            if mp:
+                pct = float(mp.group(1))
+                break
+    if isinstance(n, float):
+        n = int(n)
+    if pct is not None and pct.is_integer():
+        pct = int(pct)
+    return n, pct

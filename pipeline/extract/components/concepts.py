@@ -1,0 +1,201 @@
+"""``carmine_concepts``: the set-valued fields, from lexicon matches and their context.
+
+Reads ``doc._.carmine_terms`` and writes findings for ``cell_type``, ``disease``,
+``target_antigen``, ``vector``, ``gene_editing``, ``cell_source`` and ``transplant``
+(``doc._.carmine_findings``, ``doc.spans["carmine"]``). Context rules are the
+``configs/patterns/context.jsonl`` rows named below:
+
+- an antigen counts when a CAR is named right after it ("CD7 CAR-T", "GPC3-targeted
+  CAR T") or it follows "anti-", "CAR-", "targeting" in a sentence naming a CAR; an
+  antigen of a CAR given earlier ("after CD19 CART failure") is dropped when the study's
+  own product is named too;
+- a disease mentioned only in Background/Introduction sections or in lists of examples is
+  kept only when nothing better is stated; a broader label yields to a narrower one
+  (``broader`` in the disease lexicon, e.g. ALL -> B-ALL);
+- ``autologous``/``allogeneic``/"donor-derived" count when they qualify CAR cells, not a
+  transplant;
+- a transplant is prior, consolidative, given in tandem (no label) or negated, by the
+  words around it and by whether the sentence comes before the CAR infusion.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.extract.components.base import (
+    Finding,
+    add_finding,
+    is_background,
+    sentence_at,
+    sentences,
+    zone_at,
+)
+from pipeline.extract.lexicon import Term, load_resources
+
+#: broader disease label -> labels that make it redundant (GUIDE: most specific form stated)
+BROADER = {
+    "ALL": {"B-ALL", "T-ALL", "ETP-ALL", "MPAL"},
+    "T-ALL": {"ETP-ALL"},
+    "NHL": {"B-NHL", "DLBCL", "LBCL", "PMBCL", "FL", "MCL", "MZL", "BL", "PCNSL", "SCNSL", "PTCL", "ALCL",
+            "CTCL", "NKTCL", "T-cell lymphoma", "T-LBL", "Richter", "WM"},
+    "B-NHL": {"DLBCL", "LBCL", "PMBCL", "FL", "MCL", "MZL", "BL", "PCNSL", "SCNSL", "Richter", "WM"},
+    "LBCL": {"DLBCL", "PMBCL"},
+    "T-cell lymphoma": {"PTCL", "ALCL", "CTCL", "NKTCL", "T-LBL"},
+    "solid_tumor": {"GBM", "glioma", "neuroblastoma", "HCC", "gastric_cancer", "pancreatic_cancer",
+                    "colorectal_cancer", "ovarian_cancer", "lung_cancer", "mesothelioma", "breast_cancer",
+                    "prostate_cancer", "sarcoma"},
+    "glioma": {"GBM"},
+    "autoimmune": {"SLE", "lupus_nephritis", "myasthenia_gravis", "multiple_sclerosis", "NMOSD",
+                   "systemic_sclerosis", "myositis", "ANCA_vasculitis"},
+    "CLL": {"Richter"},
+}
+LEUKEMIAS = {"ALL", "B-ALL", "T-ALL", "ETP-ALL", "AML", "MDS", "MPAL", "BPDCN"}
+
+
+class CarmineConcepts:
+    def __init__(self, name: str, configs: str | None) -> None:
+        self.name = name
+        res = load_resources(configs)
+        self.lexicons = res.lexicons
+        p = res.patterns
+        self.rx = {row["id"]: row["rx"] for row in p.rules("context")}
+
+    # -- helpers -------------------------------------------------------------------------
+    def _emit(self, doc: Doc, field: str, value: str, t: Term | tuple[int, int], rule: str, conf: float,
+              **detail) -> None:
+        start, end = (t.start, t.end) if isinstance(t, Term) else t
+        if isinstance(t, Term):
+            detail.setdefault("matched", doc.text[t.start:t.end])
+            row = self.lexicons.get(t.lexicon)
+            if row is not None:
+                extra = {k: v for k, v in row.row(t.label).items()
+                         if k in ("ncit", "mondo", "hgnc_symbol", "hgnc_id") and v}
+                detail.update(extra)
+        add_finding(doc, Finding(field, value, start, end, f"{self.name}.{rule}", conf, detail=detail))
+
+    def __call__(self, doc: Doc) -> Doc:
+        terms = doc._.carmine_terms or {}
+        text = doc.text
+        self._cell_types(doc, terms.get("cell_types", []))
+        self._antigens(doc, text, terms.get("antigens", []))
+        diseases = self._diseases(doc, text, terms.get("diseases", []))
+        for t in terms.get("vectors", []):
+            self._emit(doc, "vector", t.label, t, "vector_lexicon", 0.85)
+        for t in terms.get("gene_editing", []):
+            self._emit(doc, "gene_editing", t.label, t, "gene_editing_lexicon", 0.8)
+        self._cell_source(doc, text)
+        self._transplant(doc, text, terms.get("transplants", []), diseases)
+        return doc
+
+    def _cell_types(self, doc: Doc, found: list[Term]) -> None:
+        for t in found:
+            self._emit(doc, "cell_type", t.label, t, "cell_type_lexicon", 0.9)
+
+    def _antigens(self, doc: Doc, text: str, found: list[Term]) -> None:
+        found = list(found)
+        lex = self.lexicons["antigens"]
+        for m in self.rx["antigen_slash"].finditer(text):
+            label = lex.label_of(f"CD{m.group(2)}")
+            if label:
+                found.append(Term("antigens", label, m.start(2), m.end(2), m.group(0)))
+        kept: list[tuple[Term, str, bool]] = []
+        for t in sorted(found, key=lambda t: t.start):
+            s, e = sentence_at(doc, t.start)
+            after, before = text[t.end:e], text[max(s, t.start - 40):t.start]
+            m = self.rx["antigen_car_after"].match(after)
+            rule = None
+            if m and not self.rx["antigen_not_car"].search(after[: m.start(0) + len(m.group(0)) - 3][:25]):
+                rule = "antigen_car_after"
+            elif self.rx["antigen_car_before"].search(before) and re.search(r"CAR|chimeric", text[s:e], re.I):
+                rule = "antigen_car_before"
+            if rule is None:
+                continue
+            prior = bool(self.rx["antigen_prior_before"].search(before[-30:])
+                         or self.rx["antigen_prior_after"].match(after))
+            kept.append((t, rule, prior))
+        have_current = {t.label for t, _, prior in kept if not prior}
+        for t, rule, prior in kept:
+            if prior and have_current and t.label not in have_current:
+                continue
+            self._emit(doc, "target_antigen", t.label, t, rule, 0.6 if prior else 0.9, prior_product=prior)
+
+    def _diseases(self, doc: Doc, text: str, found: list[Term]) -> set[str]:
+        strong: list[Term] = []
+        weak: list[Term] = []
+        for t in found:
+            zone = zone_at(doc, t.start)
+            s, e = sentence_at(doc, t.start)
+            sent = text[s:e]
+            in_sentence = {x.label for x in found if s <= x.start < e}
+            enumerating = len(in_sentence) >= 3 and self.rx["enumeration"].search(sent)
+            if zone[2] in ("title", "keywords") or not (is_background(doc, t.start) or enumerating):
+                strong.append(t)
+            else:
+                weak.append(t)
+        chosen = strong or weak
+        labels = {t.label for t in chosen}
+        drop = {broad for broad, narrow in BROADER.items() if broad in labels and labels & narrow}
+        for t in chosen:
+            if t.label not in drop:
+                self._emit(doc, "disease", t.label, t, "disease_lexicon", 0.85 if chosen is strong else 0.5)
+        return labels - drop
+
+    def _cell_source(self, doc: Doc, text: str) -> None:
+        for m in self.rx["source_before_car"].finditer(text):
+            if self.rx["source_transplant_words"].search(m.group("mid")):
+                continue
+            src = m.group("src").lower()
+            label = "autologous" if src.startswith("autologous") else "allogeneic"
+            self._emit(doc, "cell_source", label, m.span("src"), "source_before_car", 0.85)
+        for m in self.rx["source_after_car"].finditer(text):
+            src = m.group("src").lower()
+            label = "autologous" if ("patient" in src or src.startswith("autologous")) else "allogeneic"
+            self._emit(doc, "cell_source", label, m.span("src"), "source_after_car", 0.8)
+        for m in self.rx["source_universal"].finditer(text):
+            self._emit(doc, "cell_source", "allogeneic", m.span(), "source_universal", 0.75)
+
+    def _transplant(self, doc: Doc, text: str, found: list[Term], diseases: set[str]) -> None:
+        first_car = next((s for s, e in sentences(doc) if self.rx["car_treatment"].search(text[s:e])), None)
+        for t in found:
+            kind = t.label
+            if kind == "unspecified":
+                if not diseases & LEUKEMIAS:
+                    continue
+                kind = "allo"
+            zone = zone_at(doc, t.start)
+            s, e = sentence_at(doc, t.start)
+            sent = text[s:e]
+            if zone[2] != "title" and (is_background(doc, t.start) or not self.rx["patient_cue"].search(sent)):
+                continue
+            before, after = text[max(s, t.start - 60):t.start], text[t.end:e]
+            if self.rx["tx_negated_before"].search(before):
+                continue
+            if self.rx["tx_tandem_before"].search(before) or self.rx["tx_tandem_after"].match(after):
+                continue
+            if self.rx["tx_consolidative_before"].search(before) or self.rx["tx_consolidative_after"].match(after):
+                timing, rule = "consolidative", "tx_consolidative"
+            elif self.rx["tx_prior_before"].search(before) or self.rx["tx_prior_any"].search(sent):
+                timing, rule = "prior", "tx_prior"
+            elif first_car is not None and s < first_car:
+                timing, rule = "prior", "tx_before_car_sentence"
+            elif first_car is not None and s > first_car and self.rx["tx_then"].search(sent):
+                timing, rule = "consolidative", "tx_after_car_sentence"
+            else:
+                continue
+            label = f"{timing}_{kind}_hsct"
+            if label == "consolidative_auto_hsct":
+                continue  # not in the GUIDE's vocabulary
+            self._emit(doc, "transplant", label, t, rule, 0.75)
+
+
+@Language.factory(
+    "carmine_concepts",
+    assigns=["doc._.carmine_findings", "doc.spans"],
+    requires=["doc._.carmine_terms"],
+    default_config={"configs": None},
+)
+def make_carmine_concepts(nlp: Language, name: str, configs: str | None) -> CarmineConcepts:
+    return CarmineConcepts(name, configs)

@@ -1,0 +1,84 @@
+"""``carmine_design``: the study design and the number of treated patients.
+
+The rules of ``configs/patterns/study_design.jsonl`` score each design label by the
+words of the clinical zones (and the reader's article type, e.g. "Case Report"); then,
+in order: meta-analysis cues win; a case report with two to nine patients described
+individually ("Patient 1 ... Patient 2") is a case series; review cues win only without
+patient-level results; "retrospective" beats "trial"; a series whose design is not
+stated is ``observational_cohort``; cells or animals only is ``preclinical``.
+
+``n_patients``: 1 for a case report, the number of distinct patient markers for a case
+series, else the most confident ``n_candidate`` (earliest on ties).
+
+Writes ``doc._.carmine_design`` = ``(study_design, n_patients, evidence_finding)``.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.extract.components.base import findings
+from pipeline.extract.lexicon import load_resources
+
+
+class CarmineDesign:
+    def __init__(self, name: str, configs: str | None) -> None:
+        self.name = name
+        self.rules = load_resources(configs).patterns.rules("study_design")
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        hits: dict[str, tuple[int, int]] = {}
+        for rule in self.rules:
+            m = rule["rx"].search(text)
+            if m and rule["label"] not in hits:
+                hits[rule["label"]] = m.span()
+        article_type = ((doc._.carmine_meta or {}).get("article_type") or "").lower()
+        markers = sorted({f.value for f in findings(doc, "patient_marker")})
+        individuals = findings(doc, "patients")
+        candidates = sorted(findings(doc, "n_candidate"), key=lambda f: (-f.confidence, f.start))
+        n_best = candidates[0].value if candidates else None
+        design = None
+        if "meta_analysis" in hits or "systematic review" in article_type or "meta" in article_type:
+            design = "meta_analysis"
+        elif "case_series" in hits or (len(markers) >= 2 and ("case_report" in hits or "case" in article_type)):
+            design = "case_series"
+        elif "case_report" in hits or "case report" in article_type:
+            design = "case_series" if 2 <= len(markers) <= 9 or (n_best and 2 <= n_best <= 9
+                                                                  and len(individuals) >= 2) else "case_report"
+        elif ("review" in hits or article_type in ("review", "mini review", "mini-review")) and not candidates:
+            design = "review"
+        elif "observational_cohort" in hits:
+            design = "observational_cohort"
+        elif "clinical_trial" in hits:
+            design = "clinical_trial"
+        elif candidates:
+            design = "observational_cohort"
+        elif "preclinical" in hits:
+            design = "preclinical"
+        elif "review" in hits or "review" in article_type:
+            design = "review"
+        else:
+            design = "other"
+        if design == "case_report":
+            n = 1
+        elif design == "case_series":
+            n = len(markers) if len(markers) >= 2 else n_best
+        elif design in ("review", "preclinical", "other"):
+            n = None
+        else:
+            n = n_best
+        span = hits.get(design)
+        doc._.carmine_design = (design, n, span, candidates[0] if candidates and n == n_best else None)
+        return doc
+
+
+@Language.factory(
+    "carmine_design",
+    assigns=["doc._.carmine_design"],
+    requires=["doc._.carmine_findings"],
+    default_config={"configs": None},
+)
+def make_carmine_design(nlp: Language, name: str, configs: str | None) -> CarmineDesign:
+    return CarmineDesign(name, configs)

@@ -1,0 +1,79 @@
+"""``carmine_response``: the best responses to the study's CAR therapy, with n and %.
+
+Response mentions come from the ``responses`` lexicon (``CR``, "complete remission",
+"MRD-negative CR", "objective response", ...). A mention is dropped when its clause puts
+it before the CAR therapy ("remained in CR for four months before a relapse", "SD/PD at
+enrollment", "first complete remission (CR1)"), when it did not happen ("failed to
+achieve CR"), in Background sections, in sentences naming endpoints, and in sentences
+about the field rather than this study (``context.jsonl`` ``generic_cue``).
+``MRD_negative_CR`` also yields ``CR`` (``implies`` in the lexicon).
+
+Writes ``response`` findings with value ``{"category", "n", "pct"}``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.extract.components.base import (
+    Finding,
+    add_finding,
+    clause_counts,
+    is_background,
+    sentence_at,
+    zone_at,
+)
+from pipeline.extract.lexicon import load_resources
+
+
+class CarmineResponse:
+    def __init__(self, name: str, configs: str | None) -> None:
+        self.name = name
+        res = load_resources(configs)
+        self.rx = {row["id"]: row["rx"] for row in res.patterns.rules("response")}
+        self.context = {row["id"]: row["rx"] for row in res.patterns.rules("context")}
+        self.lexicon = res.lexicons["responses"]
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        seen: set[tuple[str, int]] = set()
+        for t in (doc._.carmine_terms or {}).get("responses", []):
+            zone = zone_at(doc, t.start)
+            if is_background(doc, t.start):
+                continue
+            s, e = sentence_at(doc, t.start)
+            sent = text[s:e]
+            if zone[2] == "abstract":
+                if self.rx["endpoint"].search(sent):
+                    continue
+                if self.context["generic_cue"].search(sent) and not self.rx["own_study"].search(sent):
+                    continue
+            before, after = text[max(s, t.start - 80):t.start], text[t.end:e]
+            left = re.split(r"[;]\s|,\s(?=and\b)", before)[-1]
+            if self.rx["prior_before"].search(left) or self.rx["prior_after"].match(after):
+                continue
+            if self.rx["not_achieved"].search(left):
+                continue
+            n, pct = clause_counts(text, (s, e), t.start, t.end) if zone[2] == "abstract" else (None, None)
+            for category in [t.label, *self.lexicon.row(t.label).get("implies", [])]:
+                key = (category, s)
+                if key in seen:
+                    continue
+                seen.add(key)
+                value = {"category": category, "n": n, "pct": pct}
+                add_finding(doc, Finding("response", value, t.start, t.end, f"{self.name}.response_lexicon",
+                                         0.85, detail={"matched": text[t.start:t.end]}))
+        return doc
+
+
+@Language.factory(
+    "carmine_response",
+    assigns=["doc._.carmine_findings", "doc.spans"],
+    requires=["doc._.carmine_terms"],
+    default_config={"configs": None},
+)
+def make_carmine_response(nlp: Language, name: str, configs: str | None) -> CarmineResponse:
+    return CarmineResponse(name, configs)

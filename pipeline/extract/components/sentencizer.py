@@ -1,0 +1,61 @@
+"""``carmine_sentencizer``: a fast rule-based sentence splitter for abstracts.
+
+Splits at blank lines (zone and section boundaries) and after ``.``, ``!`` or ``?``
+followed by space and an upper-case letter, digit or bracket, except after common
+abbreviations (``e.g.``, ``vs.``, ``et al.``, ``Fig.``...) and single initials. One
+compiled regex over the whole text; nothing is built per document.
+
+Writes ``Token.is_sent_start`` (so ``doc.sents`` works) and
+``doc._.carmine_sent_starts`` (sentence start characters, sorted).
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.extract.components import base  # noqa: F401  (extensions)
+
+_BOUNDARY = re.compile(r"\n\s*\n\s*|(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9(\[“\"•])|\n(?=\s*[•\-–]\s)")
+_NO_SPLIT_AFTER = re.compile(
+    r"(?:\b(?:e\.g|i\.e|vs|al|Fig|Figs|Dr|Prof|No|approx|ca|cf|resp|incl|Ref|Refs|St|Mr|Mrs|Ms|Jr|Inc|Ltd|Co)"
+    r"|\b[A-Z])\.[\"”’)]?\s+$"
+)
+
+
+class CarmineSentencizer:
+    def __init__(self, name: str = "carmine_sentencizer") -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        starts = [0]
+        for m in _BOUNDARY.finditer(text):
+            b = m.end()
+            if b >= len(text):
+                continue
+            if m.group(0)[0] != "\n" and _NO_SPLIT_AFTER.search(text, max(0, m.start() - 8), b):
+                continue
+            starts.append(b)
+        kept = [0]
+        for s in starts[1:]:
+            span = doc.char_span(s, min(s + 1, len(text)), alignment_mode="expand")
+            if span is None or span.start == 0 or doc[span.start].idx != s:
+                continue
+            doc[span.start].is_sent_start = True
+            kept.append(s)
+        if len(doc):
+            doc[0].is_sent_start = True
+        doc._.carmine_sent_starts = kept
+        return doc
+
+
+@Language.factory(
+    "carmine_sentencizer",
+    assigns=["token.is_sent_start", "doc._.carmine_sent_starts"],
+    default_config={},
+)
+def make_carmine_sentencizer(nlp: Language, name: str) -> CarmineSentencizer:
+    return CarmineSentencizer(name)

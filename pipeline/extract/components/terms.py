@@ -1,0 +1,71 @@
+"""``carmine_terms``: lexicon matching with document-wide abbreviation resolution.
+
+Every lexicon under ``configs/lexicons/`` is matched over the whole Doc text (one
+compiled regex per lexicon: case-insensitive synonyms, case-sensitive abbreviations,
+longest match first). Then each abbreviation that scispaCy's ``abbreviation_detector``
+found (``doc._.abbreviations``, every occurrence of a short form defined anywhere in the
+document) takes the labels its long form matches: "retroviral vectors (RV)" makes every
+"RV" a retroviral mention, "anti-CD30 chimeric antigen receptor (CAR30)" every "CAR30"
+a CD30 and a CAR-T mention.
+
+Writes ``doc._.carmine_terms`` (``{lexicon: [Term]}``, text order) and
+``doc.spans["carmine_terms"]`` (label ``lexicon:label``).
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.extract.components import base  # noqa: F401  (extensions)
+from pipeline.extract.lexicon import Term, load_resources
+
+
+class CarmineTerms:
+    def __init__(self, name: str, configs: str | None) -> None:
+        self.name = name
+        self.resources = load_resources(configs)
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        found: dict[str, list[Term]] = {}
+        for lex_name, lex in self.resources.lexicons.items():
+            found[lex_name] = lex.find(text)
+        abbreviations = doc._.abbreviations if doc.has_extension("abbreviations") else []
+        if abbreviations:
+            long_terms: dict[str, dict[str, list[Term]]] = {}
+            for short in abbreviations:
+                long_form = short._.long_form
+                if long_form is None:
+                    continue
+                key = long_form.text
+                if key not in long_terms:
+                    long_terms[key] = {n: lex.find(key) for n, lex in self.resources.lexicons.items()}
+                for lex_name, terms in long_terms[key].items():
+                    have = found[lex_name]
+                    if any(t.start <= short.start_char < t.end for t in have):
+                        continue
+                    for t in terms:
+                        have.append(Term(lex_name, t.label, short.start_char, short.end_char,
+                                         f"{short.text}={key}"))
+            for terms in found.values():
+                terms.sort(key=lambda t: t.start)
+        doc._.carmine_terms = found
+        spans = []
+        for lex_name, terms in found.items():
+            for t in terms:
+                span = doc.char_span(t.start, t.end, label=f"{lex_name}:{t.label}", alignment_mode="expand")
+                if span is not None:
+                    spans.append(span)
+        doc.spans["carmine_terms"] = spans
+        return doc
+
+
+@Language.factory(
+    "carmine_terms",
+    assigns=["doc._.carmine_terms", "doc.spans"],
+    requires=["doc._.abbreviations"],
+    default_config={"configs": None},
+)
+def make_carmine_terms(nlp: Language, name: str, configs: str | None) -> CarmineTerms:
+    return CarmineTerms(name, configs)

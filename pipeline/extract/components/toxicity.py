@@ -1,0 +1,172 @@
+"""``carmine_toxicity``: CRS and ICANS grades, negation, counts and rates.
+
+For every CRS/ICANS mention in ``doc._.carmine_terms["toxicities"]`` (synonyms and
+abbreviations, incl. "neurotoxicity", "CRES"), the rules of
+``configs/patterns/toxicity.jsonl`` read the words around it:
+
+- a grade after or before the term: "CRS 1", "CRS grade ≥3", "grade 2 CRS",
+  "grade 1-2", "grade IV ICANS", "severe CRS (grade ≥ 3)"; "all of which were grade 1";
+- severity words without a number: "severe" -> ``>=3``, "low-grade" -> ``1-2``,
+  "mild" -> ``any``;
+- negation: "no ICANS was found", "without neurotoxicity", "No neurotoxicity was
+  observed", "CRS was not observed" -> ``0``;
+- otherwise an event sentence ("CRS occurred in 94%") -> ``any``.
+
+Counts and percentages come from the mention's clause (``base.clause_counts``).
+Background sections and sentences about the field ("CAR-T cells induce numerous adverse
+events, especially CRS") yield nothing. Writes ``crs``/``icans`` findings with value
+``{"grade", "n", "pct"}``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.extract.components.base import (
+    Finding,
+    add_finding,
+    clause_counts,
+    is_background,
+    sentence_at,
+    zone_at,
+)
+from pipeline.extract.lexicon import load_resources
+from pipeline.extract.numbers import parse_grade
+
+_COMPARATORS = (("≥", ">="), (">=", ">="), ("≤", "<="), ("<=", "<="), (">", ">"), ("<", "<"))
+
+
+def normalize_grade(raw: str) -> str | None:
+    """'≥3' -> '>=3', '3 or higher' -> '>=3', 'III/IV' -> '3-4', '1 or 2' -> '1-2', 'IV' -> '4'."""
+    t = re.sub(r"\bgrades?\b", "", raw.strip(), flags=re.I).strip()
+    t = t.rstrip("+").strip() if not t.endswith("+") else t[:-1].strip() + " or higher"
+    op = None
+    for sym, name in _COMPARATORS:
+        if t.startswith(sym):
+            op, t = name, t[len(sym):].strip()
+            break
+    if t.startswith("="):
+        t = t[1:].strip()
+    m = re.match(r"^(\w+)\s*(?:or\s+(higher|above|more|greater|worse|less|lower|below))?$", t, re.I)
+    if m:
+        g = parse_grade(m.group(1))
+        if g is None:
+            return None
+        if m.group(2):
+            op = ">=" if m.group(2).lower() in ("higher", "above", "more", "greater", "worse") else "<="
+        if op == ">":
+            op, g = ">=", g + 1
+        elif op == "<":
+            op, g = "<=", g - 1
+        return f"{op}{g}" if op else str(g)
+    m = re.match(r"^(\w+)\s*(?:-|–|—|to|or|and|/)\s*(\w+)$", t, re.I)
+    if m:
+        a, b = parse_grade(m.group(1)), parse_grade(m.group(2))
+        if a is None or b is None:
+            return None
+        return f"{min(a, b)}-{max(a, b)}" if a != b else str(a)
+    return None
+
+
+def grade_rank(grade: str) -> float:
+    """Order grades for 'the maximum grade reported' (0 < any < 1 < 1-2 < 2 ...)."""
+    if grade == "0":
+        return 0.0
+    if grade == "any":
+        return 0.5
+    nums = [int(x) for x in re.findall(r"\d", grade)]
+    if not nums:
+        return 0.5
+    return max(nums) + (0.25 if grade.startswith(">=") else 0.0) - (0.1 if "-" in grade else 0.0)
+
+
+class CarmineToxicity:
+    def __init__(self, name: str, configs: str | None) -> None:
+        self.name = name
+        res = load_resources(configs)
+        self.rules = {row["id"]: row for row in res.patterns.rules("toxicity")}
+        self.context = {row["id"]: row["rx"] for row in res.patterns.rules("context")}
+
+    def _rx(self, rule_id: str) -> re.Pattern[str]:
+        return self.rules[rule_id]["rx"]
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        seen: set[tuple[str, int]] = set()
+        mentions = (doc._.carmine_terms or {}).get("toxicities", [])
+        for t in mentions:
+            field = t.label
+            s, e = sentence_at(doc, t.start)
+            if is_background(doc, t.start):
+                continue
+            sent = text[s:e]
+            before, after = text[max(s, t.start - 60):t.start], text[t.end:e]
+            grade, rule = self._grade(text[t.start:t.end], before, after, sent, field, mentions, t)
+            if grade is None:
+                continue
+            numeric = grade != "0" and bool(re.search(r"\d", sent))
+            if zone_at(doc, t.start)[2] != "title" and self.context["generic_cue"].search(sent) and not (
+                numeric or self.context["patient_cue"].search(sent)
+            ):
+                continue
+            n, pct = (None, None) if grade == "0" else clause_counts(text, (s, e), t.start, t.end)
+            if rule == "all_were":
+                n2, _ = clause_counts(text, (s, e), t.start, t.end)
+                n = n2 if n2 is not None else n
+            key = (field, s, grade)
+            if key in seen:
+                continue
+            seen.add(key)
+            value = {"grade": grade, "n": n, "pct": pct}
+            add_finding(doc, Finding(field, value, t.start, t.end, f"{self.name}.{rule}",
+                                     0.9 if rule not in ("event", "mild_before") else 0.7,
+                                     detail={"matched": text[t.start:t.end]}))
+        return doc
+
+    def _grade(self, term: str, before: str, after: str, sent: str, field: str, mentions, t) -> tuple[str | None, str]:
+        left = re.split(r"[;,]\s|\band\b|\bwhile\b|\bwhereas\b", before)[-1]
+        if self._rx("negated_before").search(before) or self._rx("negated_after").match(after):
+            if not self._rx("grade_before").search(left):
+                return "0", "negated"
+        for rule in ("grade_after", "bare_grade_after"):
+            m = self._rx(rule).match(after)
+            if m:
+                g = normalize_grade(m.group("grade"))
+                if g is not None:
+                    return g, rule
+        m = self._rx("grade_before").search(left)
+        if m:
+            g = normalize_grade(m.group("grade"))
+            if g is not None:
+                return g, "grade_before"
+        m = self._rx("all_were").match(after)
+        if m:
+            g = normalize_grade(m.group("grade"))
+            if g is not None:
+                return g, "all_were"
+        if self._rx("severe_term").match(term):
+            return ">=3", "severe_term"
+        for rule in ("low_grade_before", "severe_before", "mild_before"):
+            if self._rx(rule).search(left):
+                return self.rules[rule]["label"], rule
+        if re.match(r"^\s*\(", after) and re.match(r"^\s*\(\s*[A-Za-z]+\s*\)", after) is None:
+            pass
+        # an abbreviation in brackets right after its long form is the same mention
+        if re.search(r"\(\s*$", before) and any(o.end <= t.start and t.start - o.end < 4 for o in mentions):
+            return None, ""
+        if self._rx("event_cue").search(sent):
+            return "any", "event"
+        return None, ""
+
+
+@Language.factory(
+    "carmine_toxicity",
+    assigns=["doc._.carmine_findings", "doc.spans"],
+    requires=["doc._.carmine_terms"],
+    default_config={"configs": None},
+)
+def make_carmine_toxicity(nlp: Language, name: str, configs: str | None) -> CarmineToxicity:
+    return CarmineToxicity(name, configs)

@@ -1,0 +1,251 @@
+"""Lexicons and patterns: data files under ``configs/`` compiled into regular expressions.
+
+Lexicon rows (``configs/lexicons/*.jsonl``) look like::
+
+    {"label": "T-ALL", "synonyms": ["T-cell acute lymphoblastic leukemia"],
+     "abbreviations": ["T-ALL"], "ncit": "C3183", "mondo": ""}
+
+``label`` is the GUIDE's canonical value. ``synonyms`` match case-insensitively, with
+spaces and hyphens interchangeable, British spellings (leukaemia, tumour,
+haematopoietic) and a plural ``s``; ``abbreviations`` match case-sensitively and
+exactly. Any other keys (ontology identifiers, ``implies``...) travel with the label.
+
+Pattern rows (``configs/patterns/*.jsonl``) are ``{"id", "regex", ...}``; ``{NAME}`` in
+a regex is replaced by the macro ``NAME`` of ``configs/patterns/macros.jsonl`` (macros
+may use earlier macros). Extra keys (``label``, ``confidence``, ``qualifier``...) are the
+rule's parameters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ConfigError
+from pipeline.resources import config_dir
+
+LEXICONS = ("antigens", "diseases", "cell_types", "vectors", "gene_editing", "responses", "toxicities",
+            "transplants")
+PATTERN_FILES = ("macros", "toxicity", "response", "durations", "patients", "expansion", "study_design",
+                 "context")
+
+_SEP = r"[\s\-‐‑–]?"
+_SPELLING = (
+    ("leukemia", "leuka?emia"), ("tumor", "tumou?r"), ("hematopoietic", "ha?ematopoietic"),
+    ("hematologic", "ha?ematologic"), ("'", "['’]"), ("’", "['’]"),
+)
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Rows of a JSON-lines config file; ConfigError names the file and line of a bad row."""
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip() or line.lstrip().startswith("//"):
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ConfigError(f"{path}:{n}: expected a JSON object, found invalid JSON ({e})") from None
+            if not isinstance(row, dict):
+                raise ConfigError(f"{path}:{n}: expected a JSON object, found {type(row).__name__}")
+            rows.append(row)
+    return rows
+
+
+def synonym_regex(term: str, *, plural: bool = True) -> str:
+    """A forgiving regex for one synonym (see module docstring)."""
+    out = re.escape(term)
+    out = re.sub(r"(?:\\ |\\-|-)", lambda _m: _SEP, out)
+    for plain, variant in _SPELLING:
+        out = out.replace(re.escape(plain), variant)
+    return out + ("(?:e?s)?" if plural and term[-1:].isalpha() else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One lexicon match: ``text[start:end]`` is a mention of ``label``."""
+
+    lexicon: str
+    label: str
+    start: int
+    end: int
+    synonym: str
+
+
+@dataclass(slots=True)
+class Lexicon:
+    """One lexicon file, compiled: ``find(text)`` gives non-overlapping, longest-first matches."""
+
+    name: str
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _loose: re.Pattern[str] | None = None
+    _exact: re.Pattern[str] | None = None
+    _by_form: dict[str, str] = field(default_factory=dict)
+    _loose_forms: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+
+    @classmethod
+    def from_rows(cls, name: str, rows: list[dict[str, Any]], where: str = "") -> Lexicon:
+        lex = cls(name)
+        loose: list[tuple[str, str]] = []
+        exact: list[str] = []
+        for i, row in enumerate(rows, 1):
+            label = row.get("label")
+            if not isinstance(label, str) or not label:
+                raise ConfigError(f"{where}: row {i}: expected a non-empty 'label', found {label!r}")
+            lex.rows[label] = row
+            for syn in row.get("synonyms", []):
+                loose.append((syn, label))
+                lex._by_form[syn.casefold()] = label
+            for abbr in row.get("abbreviations", []):
+                exact.append(abbr)
+                lex._by_form[abbr] = label
+        loose.sort(key=lambda p: -len(p[0]))
+        exact.sort(key=len, reverse=True)
+        bound_l, bound_r = r"(?<![A-Za-z0-9])", r"(?![A-Za-z0-9])"
+        if loose:
+            alts = "|".join(f"(?:{synonym_regex(s)})" for s, _ in loose)
+            lex._loose = re.compile(f"{bound_l}(?:{alts}){bound_r}", re.IGNORECASE)
+        if exact:
+            alts = "|".join(re.escape(a) for a in exact)
+            lex._exact = re.compile(f"{bound_l}(?:{alts}){bound_r}")
+        lex._loose_forms = [(re.compile(f"^(?:{synonym_regex(s)})$", re.IGNORECASE), lab) for s, lab in loose]
+        return lex
+
+    def label_of(self, form: str) -> str | None:
+        """The label of a matched surface form."""
+        if form in self._by_form:
+            return self._by_form[form]
+        folded = form.casefold()
+        if folded in self._by_form:
+            return self._by_form[folded]
+        for rx, label in self._loose_forms:
+            if rx.match(form):
+                return label
+        return None
+
+    def find(self, text: str, offset: int = 0) -> list[Term]:
+        found: list[tuple[int, int]] = []
+        for rx in (self._exact, self._loose):
+            if rx is not None:
+                found.extend(m.span() for m in rx.finditer(text))
+        found.sort(key=lambda s: (s[0], -s[1]))
+        out: list[Term] = []
+        last = -1
+        for s, e in found:
+            if s < last:
+                continue
+            form = text[s:e]
+            label = self.label_of(form)
+            if label is None:
+                continue
+            out.append(Term(self.name, label, s + offset, e + offset, form))
+            last = e
+        return out
+
+    def row(self, label: str) -> dict[str, Any]:
+        return self.rows.get(label, {})
+
+
+@dataclass(slots=True)
+class Patterns:
+    """All pattern files: ``rules(file)`` gives rows with a compiled ``rx``."""
+
+    macros: dict[str, str]
+    files: dict[str, list[dict[str, Any]]]
+
+    def rules(self, name: str) -> list[dict[str, Any]]:
+        return self.files[name]
+
+    def rule(self, name: str, rule_id: str) -> dict[str, Any]:
+        for row in self.files[name]:
+            if row["id"] == rule_id:
+                return row
+        raise ConfigError(f"configs/patterns/{name}.jsonl: expected a rule with id {rule_id!r}, found none")
+
+    def rx(self, name: str, rule_id: str) -> re.Pattern[str]:
+        return self.rule(name, rule_id)["rx"]
+
+
+def _expand(regex: str, macros: dict[str, str], where: str) -> str:
+    def sub(m: re.Match[str]) -> str:
+        key = m.group(1)
+        if key not in macros:
+            raise ConfigError(f"{where}: unknown macro {{{key}}} (known: {', '.join(sorted(macros))})")
+        return macros[key]
+
+    return re.sub(r"\{([A-Z][A-Z0-9_]*)\}", sub, regex)
+
+
+@dataclass(slots=True)
+class Resources:
+    lexicons: dict[str, Lexicon]
+    patterns: Patterns
+
+
+def _term_macro(lex: Lexicon) -> str:
+    forms = []
+    for row in lex.rows.values():
+        forms += [synonym_regex(s) for s in sorted(row.get("synonyms", []), key=len, reverse=True)]
+        forms += [re.escape(a) for a in row.get("abbreviations", [])]
+    return "(?:" + "|".join(forms) + ")"
+
+
+@lru_cache(maxsize=4)
+def load_resources(configs: str | None = None) -> Resources:
+    """Load and compile every lexicon and pattern file once per process (per configs folder)."""
+    root = Path(configs) if configs else config_dir()
+    lexicons = {}
+    for name in LEXICONS:
+        path = root / "lexicons" / f"{name}.jsonl"
+        if not path.exists():
+            raise ConfigError(f"{path}: expected lexicon file is missing")
+        lexicons[name] = Lexicon.from_rows(name, read_jsonl(path), where=str(path))
+    macros: dict[str, str] = {}
+    # lexicon-derived macros: {CRS_TERM}, {ICANS_TERM}, {RESP_<LABEL>}...
+    tox = lexicons["toxicities"]
+    for label in tox.rows:
+        sub = Lexicon.from_rows(label, [tox.row(label)])
+        macros[f"{label.upper()}_TERM"] = _term_macro(sub)
+    macros["RESP_TERM"] = _term_macro(lexicons["responses"])
+    files: dict[str, list[dict[str, Any]]] = {}
+    for name in PATTERN_FILES:
+        path = root / "patterns" / f"{name}.jsonl"
+        if not path.exists():
+            raise ConfigError(f"{path}: expected pattern file is missing")
+        rows = read_jsonl(path)
+        for i, row in enumerate(rows, 1):
+            where = f"{path}:{i}"
+            if "id" not in row or "regex" not in row:
+                raise ConfigError(f"{where}: expected keys 'id' and 'regex', found {sorted(row)}")
+            expanded = _expand(row["regex"], macros, where)
+            if name == "macros":
+                macros[row["id"]] = expanded
+                continue
+            flags = 0 if row.get("case_sensitive") else re.IGNORECASE
+            try:
+                row["rx"] = re.compile(expanded, flags)
+            except re.error as e:
+                raise ConfigError(f"{where}: regex of rule {row['id']!r} does not compile: {e}") from None
+        files[name] = rows
+    return Resources(lexicons, Patterns(macros, files))
+
+
+def config_files(configs: str | None = None) -> list[Path]:
+    root = Path(configs) if configs else config_dir()
+    return [root / "lexicons" / f"{n}.jsonl" for n in LEXICONS] + [
+        root / "patterns" / f"{n}.jsonl" for n in PATTERN_FILES
+    ]
+
+
+def fingerprint_files(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
