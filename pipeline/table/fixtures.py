@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pipeline.document import Document
+from pipeline.document import Document, Zone
 from pipeline.extract.model import Evidence, Extraction
 
 _SENT_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(])|\n+")
@@ -75,3 +75,34 @@ def extraction_from_spec(doc: Document, spec: dict[str, Any]) -> Extraction:
 
 def load_spec(path: str | Path) -> dict[str, Any]:
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def document_from_parts(
+    doc_id: str, title: str, abstract: str, *, capture_sha256: str | None = None, keywords: str = ""
+) -> Document:
+    """A minimal Document (title, abstract and keywords zones) for tests and demos."""
+    text = f"{title}\n\n{abstract}\n"
+    zones = [Zone("title", 0, len(title)), Zone("abstract", len(title) + 2, len(title) + 2 + len(abstract))]
+    if keywords:
+        line = f"Keywords: {keywords}"
+        start = len(text)
+        text += line + "\n"
+        zones.append(Zone("keywords", start + len("Keywords: "), start + len(line)))
+    return Document(
+        id=doc_id,
+        text=text,
+        title=title,
+        abstract=abstract,
+        zones=zones,
+        capture_sha256=capture_sha256,
+        format="test",
+    )
+
+
+def load_document_fixture(
+    path: str | Path, *, capture_sha256: str | None = None
+) -> tuple[Document, Extraction]:
+    """A fixture file ``{"id", "title", "abstract", "spec"}`` as a Document and its Extraction."""
+    data = load_spec(path)
+    doc = document_from_parts(data["id"], data["title"], data["abstract"], capture_sha256=capture_sha256)
+    return doc, extraction_from_spec(doc, data["spec"])

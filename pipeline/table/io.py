@@ -69,7 +69,7 @@ def write_parquet(df: pd.DataFrame, path: Path, columns: dict[str, tuple[str, st
     _atomic(
         path,
         lambda tmp: pq.write_table(
-            table, tmp, compression="zstd", write_statistics=True, store_schema=False, use_dictionary=True
+            table, tmp, compression="zstd", write_statistics=True, use_dictionary=True
         ),
     )
 
