@@ -172,6 +172,11 @@ def _abstract_paragraphs(container: Tag) -> list[tuple[str | None, str]]:
     """(heading, paragraph) pairs of an abstract container, headings as written."""
     out: list[tuple[str | None, str]] = []
     heading: str | None = None
+    for sup in container.find_all("sup"):  # 10<sup>6</sup> -> 10^6, not "10 6" nor "106"
+        before = sup.previous_sibling
+        if isinstance(before, str) and before.rstrip()[-1:].isdigit():
+            sup.replace_with("^" + _clean(sup.get_text()))
+    container.smooth()  # merge the strings around each replaced <sup>
     for el in container.find_all(["h2", "h3", "h4", "h5", "p", "strong", "b"]):
         if _inside_skipped(el, container):
             continue

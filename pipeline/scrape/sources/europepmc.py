@@ -93,6 +93,7 @@ def _json(response, url: str) -> dict:
 
 # -- reading a stored record --------------------------------------------------------------
 _TAG = re.compile(r"<[^>]+>")
+_POWER = re.compile(r"(\d)\s*<sup>\s*([^<]+?)\s*</sup>", re.I)
 _HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.I | re.S)
 
 
@@ -102,6 +103,7 @@ def is_europepmc_record(text: str) -> bool:
 
 
 def _plain(fragment: str) -> str:
+    fragment = _POWER.sub(r"\1^\2", fragment)  # 10<sup>6</sup> -> 10^6, as the HTML reader writes it
     return re.sub(r"\s+", " ", html.unescape(_TAG.sub(" ", fragment))).strip()
 
 
