@@ -83,6 +83,6 @@ def test_rebuild_with_the_evidence_back_applies_again(decided):
     corpus, _ = decided
     _, summary = apply_decisions(build_table(lambda s: None if s["field"] == "response" else s), corpus)
     assert [r.why for r in summary.re_review] == ["gone"]
-    applied, summary = apply_decisions(build_table(), corpus)
+    _, summary = apply_decisions(build_table(), corpus)
     assert not summary.re_review
     assert summary.counts == {"accepted": 1, "corrected": 1, "rejected": 1}

@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline import __version__
 from pipeline.curation.decisions import Decision, fingerprint, latest, log_path, read_log
 from pipeline.curation.settings import CurationSettings, load_settings
 from pipeline.curation.table import conform
@@ -135,9 +136,10 @@ def apply_decisions(
         if not missing(eid):
             positions.setdefault(str(eid), []).append(i)
 
+    added_ids = {h.evidence_id for h in history if h.decision == "add"}
     added_rows: list[dict[str, Any]] = []
     for eid, d in in_force.items():
-        if d.is_added:
+        if eid in added_ids:
             row = _added_row(eid, d, history, settings, summary)
             if row is None:
                 continue
@@ -203,6 +205,7 @@ def _added_row(
         "char_start": j.get("char_start"),
         "char_end": j.get("char_end"),
         "extractor": f"curator:{add.curator}",
+        "pipeline_version": __version__,
         "confidence": 1.0,
         "status": "rejected" if d.decision == "reject" else "curator_added",
         "note": f"curator: {d.note or add.note}" if (d.note or add.note) else None,

@@ -84,10 +84,6 @@ class Decision:
     source: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def is_added(self) -> bool:
-        return self.evidence_id.startswith("cur-")
-
     def same_judgement(self, other: Decision) -> bool:
         """True when ``other`` says the same thing (re-importing a file adds nothing)."""
         return (self.decision, self.corrected_value or None, self.fingerprint, self.note or None) == (

@@ -22,7 +22,7 @@ from pipeline.resources import config_dir
 class Vocabulary:
     """The allowed labels of one field, with case-insensitive lookup and ids."""
 
-    field: str
+    name: str
     labels: tuple[str, ...]
     source: str
     ids: dict[str, str] = field(default_factory=dict)
