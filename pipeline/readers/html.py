@@ -60,7 +60,8 @@ def _clean(s: str | None) -> str:
 
 
 def _classes(el: Tag) -> list[str]:
-    return el.get("class") or []
+    value: str | list[str] = el.get("class") or []
+    return [value] if isinstance(value, str) else list(value)
 
 
 def provenance(doc: Document) -> dict[str, str]:
@@ -78,10 +79,10 @@ def _meta(soup: BeautifulSoup) -> list[tuple[str, str]]:
     """(name, content) of every meta tag, in page order; names lower-cased."""
     out = []
     for el in soup.find_all("meta"):
-        name = el.get("name") or el.get("property")
+        name = str(el.get("name") or el.get("property") or "")
         content = el.get("content")
         if name and content is not None:
-            out.append((name.strip().lower(), _clean(content)))
+            out.append((name.strip().lower(), _clean(str(content))))
     return out
 
 

@@ -156,11 +156,14 @@ class PoliteClient:
 
         def before_sleep(state: RetryCallState) -> None:
             outcome = state.outcome
-            why = describe(outcome.exception()) if outcome.failed else f"HTTP {outcome.result().status_code}"
+            assert outcome is not None
+            failure = outcome.exception()
+            why = describe(failure) if failure is not None else f"HTTP {outcome.result().status_code}"
             log.info("retry %d of %s in %.1f s (%s)", state.attempt_number, state.args[0],
                      state.next_action.sleep if state.next_action else 0.0, why)
 
         def give_last(state: RetryCallState) -> httpx.Response:
+            assert state.outcome is not None
             return state.outcome.result()  # the last response, or its exception raised
 
         return AsyncRetrying(
@@ -172,7 +175,7 @@ class PoliteClient:
                                 attempts: int | None = None) -> tuple[httpx.Response, int]:
         retrying = self._retrying(attempts)
         try:
-            resp = await retrying(self._send, url, headers)
+            resp: httpx.Response = await retrying(self._send, url, headers)
         except RETRY_EXCEPTIONS as e:
             n = retrying.statistics.get("attempt_number", 1)
             raise FetchError(f"{describe(e)} (after {n} attempt{'s' * (n > 1)})") from e
@@ -199,8 +202,9 @@ class PoliteClient:
 
     def _accept_robots(self, host: str, resp: httpx.Response | None, failure: str = "") -> Protego | None:
         if resp is not None and resp.status_code == 200:
-            parsed: Protego | None = Protego.parse(resp.text)
-            if delay := parsed.crawl_delay(self.cfg.robots_agent):
+            rules = Protego.parse(resp.text)
+            parsed: Protego | None = rules
+            if delay := rules.crawl_delay(self.cfg.robots_agent):
                 self._limiter(host, crawl_delay=float(delay))
         elif resp is not None and 400 <= resp.status_code < 500:
             parsed = Protego.parse("")  # no robots.txt: everything allowed

@@ -112,13 +112,14 @@ def load_config(overrides: Mapping[str, Any] | ScrapeConfig | None = None) -> Sc
     data["discovery"] = _read_yaml("discovery.yaml")
     data = _merge(data, overrides or {})
     where = "configs/scrape.yaml"
-    for key, kind in [
+    checks: list[tuple[str, type | tuple[type, ...]]] = [
         ("contact", str), ("user_agent", str), ("http.max_concurrency", int),
         ("http.max_redirects", int), ("http.timeout", dict), ("rate_limit.default", (int, float)),
         ("retry.attempts", int), ("retry.statuses", list), ("retry.backoff_initial", (int, float)),
         ("retry.backoff_max", (int, float)), ("retry.jitter", (int, float)),
         ("retry.retry_after_max", (int, float)), ("robots.obey", bool),
-    ]:
+    ]
+    for key, kind in checks:
         _require(data, key, kind, where)
     if "@" not in data["contact"]:
         raise ConfigError(f"{where}: 'contact' should be an e-mail address, found {data['contact']!r}")

@@ -10,8 +10,13 @@ Sources are listed in :data:`pipeline.scrape.sources.SOURCES`; the runner never 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from pipeline.scrape.client import PoliteClient
+    from pipeline.scrape.config import ScrapeConfig
 
 
 @dataclass(slots=True)
@@ -45,3 +50,14 @@ def normalize_doi(doi: str) -> str:
         if doi.lower().startswith(prefix):
             doi = doi[len(prefix):]
     return doi.lower()
+
+
+class DiscoverySource(Protocol):
+    """A search of an index that yields targets (Europe PMC, Crossref)."""
+
+    name: str
+    base: str
+
+    def __init__(self, cfg: ScrapeConfig) -> None: ...
+
+    def discover(self, client: PoliteClient, limit: int | None = None) -> AsyncIterator[Target]: ...
