@@ -125,7 +125,7 @@ COMPARATORS = ("=", ">=", "<=", ">", "<", "range")
 QUALIFIERS = ("ongoing", "median", ">", "<", "<=", ">=", "negated")
 #: subject: study, cohort, cohort:NAME, or a patient P1, P2...
 SUBJECT_PATTERN = r"^(study|cohort(:.+)?|P\d+)$"
-EVIDENCE_ID_PATTERN = r"^ev-[0-9a-f]{16}$"
+EVIDENCE_ID_PATTERN = r"^(ev|cur)-[0-9a-f]{16}$"  # ev-: machine rows, cur-: curator-added
 
 #: The wide view: one row per document subject (patient or cohort; `study` when the
 #: document names neither). Multi-valued cells join labels with ``|``.
