@@ -136,10 +136,31 @@ def _row(
         for key in ("denominator", "n", "pct"):
             if row.get(key) is None and ev.detail.get(key) is not None:
                 row[key] = ev.detail[key]
+        row["note"] = _join_notes(row["note"], _id_mismatch(ev, row))
     if field in GRADED_FIELDS:
         row["grading_scale"] = _scale_from(ev, vocab)
     row["evidence_id"] = make_evidence_id(doc.id, subject, field, value, row["char_start"], row["char_end"])
     return row
+
+
+#: field -> (Evidence.detail key a lexicon may carry, prefix of our value_id)
+_LEXICON_IDS = {"target_antigen": ("hgnc_id", ""), "disease": ("ncit", "NCIT:")}
+
+
+def _id_mismatch(ev: Evidence, row: dict[str, Any]) -> str | None:
+    """A note when the extractor's lexicon names another identifier than configs/vocab."""
+    if row["field"] not in _LEXICON_IDS:
+        return None
+    key, prefix = _LEXICON_IDS[row["field"]]
+    theirs, ours = ev.detail.get(key), row.get("value_id") or ""
+    if theirs and f"{prefix}{theirs}" != ours:
+        return f"extractor lexicon gives {key} {theirs}; configs/vocab gives {ours or 'none'}"
+    return None
+
+
+def _join_notes(*notes: str | None) -> str | None:
+    kept = [n for n in notes if n]
+    return "; ".join(kept) if kept else None
 
 
 def _patient_rows(patient: dict[str, Any]) -> list[tuple[str, Any]]:
