@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -40,7 +41,11 @@ COMPONENTS = ("carmine_terms", "carmine_concepts", "carmine_toxicity", "carmine_
 #: Optional statistical models: used only if installed (never required, never downloaded).
 OPTIONAL_MODELS = ("en_core_sci_sm", "en_core_sci_md", "en_ner_bc5cdr_md")
 SINGLE = ("case_report",)
+#: GUIDE order of duration measures (the order of the ``durations`` list)
+MEASURES = ("time_to_response", "response_duration", "follow_up", "survival", "time_to_relapse",
+            "prior_remission", "other")
 ZONE_SEP = "\n\n"
+_MULTI_SENTENCE = re.compile(r"[.!?]\s+[A-Z].{20,}")
 
 
 def _package_version() -> str:
@@ -126,13 +131,16 @@ class Extractor:
             chunk = document.text[z.start:z.end]
             if not chunk.strip():
                 continue
+            name = z.name
+            if name == "title" and len(clinical) == 1 and _MULTI_SENTENCE.search(chunk):
+                name = "abstract"  # a bare abstract read as one title line
             if parts:
                 parts.append(ZONE_SEP)
                 pos += len(ZONE_SEP)
             parts.append(chunk)
             pieces.doc_starts.append(pos)
             pieces.text_starts.append(z.start)
-            zones.append((pos, pos + len(chunk), z.name, z.heading))
+            zones.append((pos, pos + len(chunk), name, z.heading))
             pos += len(chunk)
         doc = self.nlp.make_doc("".join(parts))
         doc._.carmine_zones = zones
@@ -149,8 +157,12 @@ class Extractor:
              ) -> Iterator[Extraction]:
         """Extract lazily (``nlp.pipe``): documents are read as the output is consumed."""
         pairs = ((self.make_doc(d), d) for d in documents)
-        for doc, document in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
-            yield assemble(doc, document)
+        with warnings.catch_warnings():
+            # scispaCy's abbreviation detector warns on every document without abbreviations
+            warnings.filterwarnings("ignore", message=r".*\[W036\]")
+            for doc, document in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size,
+                                               n_process=n_process):
+                yield assemble(doc, document)
 
 
 # -- findings -> GUIDE record ------------------------------------------------------------------
@@ -244,7 +256,7 @@ def assemble(doc: Doc, document: Document) -> Extraction:
         keep("response", value, f)
 
     seen_d: set[tuple[str, Any, str]] = set()
-    for f in findings(doc, "durations"):
+    for f in sorted(findings(doc, "durations"), key=lambda f: (MEASURES.index(f.value["measure"]), f.start)):
         if f.detail.get("single_patient_only") and not single:
             continue
         key = (f.value["measure"], f.value["value"], f.value["unit"])

@@ -42,7 +42,8 @@ class CarmineDesign:
         design = None
         if "meta_analysis" in hits or "systematic review" in article_type or "meta" in article_type:
             design = "meta_analysis"
-        elif "case_series" in hits or (len(markers) >= 2 and ("case_report" in hits or "case" in article_type)):
+        elif "case_series" in hits or (len(markers) >= 2 and ("case_report" in hits or "case" in article_type
+                                                              or len(individuals) >= 2)):
             design = "case_series"
         elif "case_report" in hits or "case report" in article_type:
             design = "case_series" if 2 <= len(markers) <= 9 or (n_best and 2 <= n_best <= 9
