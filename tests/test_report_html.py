@@ -32,19 +32,19 @@ def seed_long() -> pd.DataFrame:
         ("study", "target_antigen", "CD7", {}, S_PRODUCT),
         ("study", "vector", "retroviral", {}, S_PRODUCT),
         ("study", "cell_source", "allogeneic", {}, S_PRODUCT),
-        ("P1", "patients", "age_years=34", {"value_num": 34}, S_DESIGN),
+        ("P1", "age", "34", {"value_num": 34, "unit": "year"}, S_DESIGN),
         ("P1", "crs", "1", {"value_num": 1}, S_SAFETY),
         ("P1", "icans", "0", {"value_num": 0}, S_SAFETY),
         ("P1", "response", "CR", {}, S_RESPONSE),
-        ("P1", "durations", "time_to_response <= 1 month",
+        ("P1", "durations", "time_to_response: <=1 month",
          {"measure": "time_to_response", "value_num": 1, "unit": "month", "qualifier": "<="}, S_RESPONSE),
-        ("P1", "durations", "response_duration 9 month ongoing",
+        ("P1", "durations", "response_duration: 9 month (ongoing)",
          {"measure": "response_duration", "value_num": 9, "unit": "month", "qualifier": "ongoing"}, S_RESPONSE),
-        ("P1", "durations", "prior_remission 4 month",
+        ("P1", "durations", "prior_remission: 4 month",
          {"measure": "prior_remission", "value_num": 4, "unit": "month"}, S_PRIOR),
     ]
     return tables.typed_long(pd.DataFrame([
-        {"evidence_id": f"seed-{i:02d}", "doc_id": SEED, "subject": s, "field": f, "value": v, "sentence": t,
+        {"evidence_id": f"ev-{i:016x}", "doc_id": SEED, "subject": s, "field": f, "value": v, "sentence": t,
          "status": "extracted", **extra}
         for i, (s, f, v, extra, t) in enumerate(rows, start=1)
     ]))

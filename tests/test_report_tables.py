@@ -16,7 +16,13 @@ import pytest
 from pipeline.report import tables
 
 FIXTURES = Path(__file__).parent / "fixtures" / "report"
-CR1, CR2, CS1, CO1, MA1, TR1 = (f"10.1000/carmine.{s}" for s in ("cr1", "cr2", "cs1", "co1", "ma1", "tr1"))
+DOCS = ("cr1", "cr2", "cs1", "co1", "ma1", "tr1")
+CR1, CR2, CS1, CO1, MA1, TR1 = (f"10.1000/carmine.{s}" for s in DOCS)
+
+
+def ev(doc: str, row: int) -> str:
+    """The fixture's evidence id of a document's row: ``ev-`` + document number + row number."""
+    return f"ev-{DOCS.index(doc) + 1:02d}000000000000{row:02d}"
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +75,7 @@ def test_study_designs(long, documents):
         "case_report": 2, "case_series": 3, "clinical_trial": 22, "meta_analysis": 500, "observational_cohort": 40,
     }
     case_reports = designs.set_index("study_design").loc["case_report"]
-    assert case_reports["evidence_ids"] == ("cr1-01", "cr1-02", "cr2-01", "cr2-02")
+    assert case_reports["evidence_ids"] == (ev("cr1", 1), ev("cr1", 2), ev("cr2", 1), ev("cr2", 2))
 
 
 def test_study_design_falls_back_to_documents_then_not_stated(long):
@@ -86,7 +92,7 @@ def test_disease_by_antigen_uses_combinations_and_skips_rejected(long, documents
         ("B-ALL", "CD19"): 1, ("B-ALL", "CD19+CD22"): 1, ("DLBCL", "CD19"): 1, ("MM", "BCMA"): 1, ("T-ALL", "CD7"): 2,
     }
     assert as_dict(pairs, ["disease", "target_antigen"], "n_patients")[("T-ALL", "CD7")] == 4
-    assert "cr2-04" not in {e for ids in pairs["evidence_ids"] for e in ids}  # the rejected AML row
+    assert ev("cr2", 4) not in {e for ids in pairs["evidence_ids"] for e in ids}  # the rejected AML row
     matrix = tables.crosstab(pairs, "disease", "target_antigen", "n_documents")
     assert list(matrix.columns) == ["BCMA", "CD7", "CD19", "CD19+CD22"]
     assert matrix.loc["T-ALL", "CD7"] == 2
@@ -123,7 +129,7 @@ def test_crs_per_patient(long):
     }
     cell = by_antigen.set_index(["target_antigen", "grade"]).loc[("CD7", "1")]
     assert set(cell["doc_ids"]) == {CR1, CS1}
-    assert {"cr1-11", "cs1-07"} <= set(cell["evidence_ids"])
+    assert {ev("cr1", 11), ev("cs1", 7)} <= set(cell["evidence_ids"])
 
 
 def test_icans_per_patient_counts_unreported_patients(long):
@@ -193,7 +199,7 @@ def test_pooled_durations(long):
 
 def test_awaiting_curation(long):
     waiting = tables.awaiting_curation(long)
-    assert list(waiting["evidence_id"]) == ["cr1-12", "cr2-12", "ma1-07", "tr1-05"]
+    assert list(waiting["evidence_id"]) == [ev("cr1", 12), ev("cr2", 12), ev("ma1", 7), ev("tr1", 5)]
 
 
 @pytest.mark.parametrize(
@@ -214,3 +220,9 @@ def test_awaiting_curation(long):
 def test_empty_table_gives_empty_frames(function):
     empty = tables.typed_long(pd.DataFrame())
     assert function(empty).empty
+
+
+def test_fixture_is_a_valid_evidence_table(long):
+    from pipeline.table import validate
+
+    validate(long, table=str(FIXTURES / "evidence.csv"))
