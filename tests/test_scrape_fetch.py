@@ -132,10 +132,7 @@ def test_nothing_to_do_makes_no_request(server, tmp_path):
 
 
 def test_end_to_end_from_the_server_to_documents(server, tmp_path):
-    """fetch -> captures -> readers -> Documents with the expected fields.
-
-    There is no pipeline.extract.Extractor yet, so this stops at the Documents.
-    """
+    """fetch -> captures -> readers -> Documents with the expected fields (extraction: the next test)."""
     summary = run(server, tmp_path, dois=["10.3389/fimmu.2025.9900004"], discover=True)
     assert summary.ok
     store = CaptureStore(tmp_path)
@@ -181,3 +178,21 @@ def test_a_stored_api_record_is_the_result_itself(server, tmp_path):
     record = json.loads(store.get(rec.sha256))
     assert record["doi"] == "10.3389/fimmu.2024.9900007" and "abstractText" in record
     assert rec.url.endswith('search?query=DOI:"10.3389/fimmu.2024.9900007"&resultType=core&format=json')
+
+
+def test_end_to_end_through_extraction(server, tmp_path):
+    """fetch -> capture -> read_capture -> Extractor: GUIDE fields with evidence inside the clinical zones."""
+    extract = pytest.importorskip("pipeline.extract")
+    run(server, tmp_path, dois=["10.3389/fimmu.2025.9900001"])
+    store = CaptureStore(tmp_path)
+    rec = store.latest()["10.3389/fimmu.2025.9900001"]
+    doc = read_capture(store.get(rec.sha256), where=rec.sha256, source=rec.source, url=rec.url, charset=rec.charset)
+    extraction = extract.Extractor().extract(doc)
+    fields = extraction.fields
+    assert extraction.doc_id == "10.3389/fimmu.2025.9900001"
+    assert (fields["study_design"], fields["n_patients"]) == ("case_report", 1)
+    assert fields["target_antigen"] == ["CD19"] and fields["cell_type"] == ["CAR-T"]
+    assert fields["crs"][0]["grade"] == "2"
+    zones = doc.clinical_zones()
+    for ev in extraction.evidence:
+        assert any(z.start <= ev.start < ev.end <= z.end for z in zones), ev
