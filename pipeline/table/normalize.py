@@ -35,7 +35,8 @@ def make_evidence_id(
     doc_id: str, subject: str, field: str, value: str, char_start: int | None, char_end: int | None
 ) -> str:
     """The row's stable id: the same inputs give the same id in every build."""
-    span = "" if char_start is None or pd.isna(char_start) else f"{int(char_start)}-{int(char_end)}"
+    no_span = char_start is None or char_end is None or pd.isna(char_start)
+    span = "" if no_span else f"{int(char_start)}-{int(char_end)}"  # type: ignore[arg-type]
     key = "\x1f".join((doc_id, subject, field, value, span))
     return "ev-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
@@ -192,10 +193,10 @@ def normalize_rows(
             used: dict[str, int] = {}
             for i, patient in enumerate(values):
                 key = _canon(patient)
-                by_subject = list(groups.get((field, key), {}).items())
+                patient_spans = list(groups.get((field, key), {}).items())
                 k = used.get(key, 0)
                 used[key] = k + 1
-                subject, spans = by_subject[k] if k < len(by_subject) else (f"P{i + 1}", [])
+                subject, spans = patient_spans[k] if k < len(patient_spans) else (f"P{i + 1}", [])
                 for sub_field, sub_value in _patient_rows(patient):
                     add(_row(doc, sub_field, sub_value, subject, spans, vocab, pipeline_version))
             continue
