@@ -160,3 +160,11 @@ def test_text_is_escaped(tmp_path):
     html = build_report(tmp_path, long=long).read_text(encoding="utf-8")
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+
+
+def test_report_loads_the_corpus_tables_by_default(tmp_path):
+    """Without ``long=``, the evidence table comes from ``pipeline.table.api.load_evidence``."""
+    (tmp_path / "evidence.csv").write_bytes((FIXTURES / "evidence.csv").read_bytes())
+    html = build_report(tmp_path).read_text(encoding="utf-8")
+    assert "<b><a href=\"#ev-1\">6</a></b> documents" in html
+    assert "4 values awaiting curation" in html
