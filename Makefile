@@ -13,7 +13,7 @@ SHARED ?= ../shared
 SOURCES := $(shell find pipeline configs -type f \( -name '*.py' -o -name '*.yaml' -o -name '*.jsonl' -o -name '*.csv' -o -name '*.txt' \) 2>/dev/null)
 CURATION := $(wildcard $(CORPUS)/curation/*.jsonl)
 
-.PHONY: help setup run fetch import test eval bench lint review review-import report clean
+.PHONY: help setup run fetch import test eval bench lint review review-import export-gold report clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -55,6 +55,9 @@ review: run ## Write review CSVs for curators under corpus/review/
 
 review-import: setup ## Apply a filled review CSV: make review-import FILE=corpus/review/xxx.csv
 	$(PY) -m pipeline review-import --corpus $(CORPUS) $(FILE)
+
+export-gold: run ## Curated values as extra gold (GUIDE format): corpus/curation/gold.jsonl
+	$(PY) -m pipeline export-gold --corpus $(CORPUS)
 
 report: run ## Write the HTML analysis report under corpus/report/
 	$(PY) -m pipeline report --corpus $(CORPUS)

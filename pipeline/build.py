@@ -53,6 +53,26 @@ class RunSummary:
     def skipped(self) -> list[str]:
         return self.documents.skipped + self.extractions.skipped
 
+    def describe(self) -> str:
+        """A few lines for the terminal."""
+        lines = []
+        if self.fetched is not None:
+            lines.append(str(self.fetched))
+        if self.up_to_date:
+            lines.append("up to date: no capture, config, code or curation decision changed since the last build")
+            return "\n".join(lines)
+        d, e = self.documents, self.extractions
+        lines.append(f"documents: {d.built} parsed, {d.reused} unchanged, {len(d.skipped)} skipped")
+        lines.append(f"extractions: {e.built} extracted, {e.reused} unchanged, {len(e.skipped)} skipped")
+        if self.table is not None:
+            t = self.table.to_dict()
+            lines.append(f"evidence table: {t['rows']} rows ({t['rows_added']} new, {t['rows_superseded']} superseded); "
+                         f"{len(t['docs_added'])} documents added, {len(t['docs_rebuilt'])} re-captured, "
+                         f"{len(t['docs_reextracted'])} re-extracted")
+        if self.curation is not None:
+            lines.append(f"curation: {self.curation}")
+        return "\n".join(lines)
+
 
 # -- helpers ------------------------------------------------------------------------
 @contextmanager
@@ -198,3 +218,76 @@ def _progress(it: Iterable, desc: str, enabled: bool) -> Iterable:
     from tqdm import tqdm
 
     return tqdm(it, desc=desc, unit="doc", leave=False)
+
+
+# -- the whole rebuild --------------------------------------------------------------
+def _stamp_path(corpus_dir: Path) -> Path:
+    return corpus_dir / BUILD / STAMP
+
+
+def is_up_to_date(corpus_dir: Path) -> bool:
+    """True when the last rebuild saw exactly today's inputs and its outputs still exist."""
+    stamp = _stamp_path(corpus_dir)
+    if not stamp.exists() or not (corpus_dir / "evidence.csv").exists():
+        return False
+    try:
+        return json.loads(stamp.read_text())["inputs"] == inputs_stamp(corpus_dir)
+    except (json.JSONDecodeError, KeyError):
+        return False
+
+
+def run(corpus_dir: str | Path = "corpus", *, fetch: bool = False, discover: bool = False,
+        force: bool = False, progress: bool = False) -> RunSummary:
+    """Fetch (if asked), then rebuild whatever changed. Safe to interrupt and re-run."""
+    corpus_dir = Path(corpus_dir)
+    summary = RunSummary()
+    if fetch:
+        from pipeline.scrape import fetch as fetch_reports
+
+        summary.fetched = fetch_reports(corpus_dir, discover=discover)
+    if not force and is_up_to_date(corpus_dir):
+        summary.up_to_date = True
+        return summary
+    store = CaptureStore(corpus_dir)
+    build = corpus_dir / BUILD
+    records = list(store.latest().values())
+    summary.documents = parse_stage(store, build / DOCUMENTS, records, progress)
+    summary.extractions = extract_stage(build / DOCUMENTS, build / EXTRACTIONS, progress)
+    summary.table, summary.curation = table_stage(corpus_dir, build / DOCUMENTS, build / EXTRACTIONS)
+    with atomic_write(_stamp_path(corpus_dir)) as fh:
+        json.dump({"inputs": inputs_stamp(corpus_dir), "version": __version__}, fh)
+    return summary
+
+
+def iter_extractions(path: Path) -> Iterator[dict]:
+    if not path.exists():
+        return
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def table_stage(corpus_dir: Path, documents: Path, extractions: Path):
+    """Normalize every extraction, apply the curators' decisions, merge into the table."""
+    import pandas as pd
+
+    from pipeline.curation import apply_decisions
+    from pipeline.extract.model import Extraction
+    from pipeline.table import normalize, refresh_derived, update_table
+
+    by_sha = {row["capture_sha256"]: row for row in iter_extractions(extractions)}
+    frames = []
+    for doc in iter_documents(documents):
+        row = by_sha.get(doc.capture_sha256)
+        if row is None:
+            continue  # its extraction failed and was reported
+        frames.append(normalize(doc, Extraction.from_json(row), pipeline_version=__version__))
+    rows = pd.concat(frames, ignore_index=True) if frames else None
+    if rows is None:
+        from pipeline.table.validate import empty_long
+
+        rows = empty_long()
+    rows, curation = apply_decisions(rows, corpus_dir)
+    rows = refresh_derived(rows)
+    return update_table(corpus_dir, rows), curation

@@ -107,5 +107,47 @@ def eval_cmd(
     raise typer.Exit(code=result.returncode)
 
 
+@app.command()
+def review(corpus: CorpusOpt = Path("corpus")) -> None:
+    """Write review CSVs for curators under corpus/review/ (highest priority first)."""
+    from pipeline.curation import export_review
+
+    paths = export_review(corpus)
+    if not paths:
+        typer.echo("nothing to review")
+    for p in paths:
+        typer.echo(f"wrote {p}")
+
+
+@app.command("review-import")
+def review_import(
+    file: Annotated[Path, typer.Argument(help="A filled review CSV (as Excel or LibreOffice saved it).")],
+    corpus: CorpusOpt = Path("corpus"),
+    curator: Annotated[str | None, typer.Option(help="Curator name for rows whose 'curator' cell is empty.")] = None,
+) -> None:
+    """Validate a filled review CSV and record its decisions (invalid rows are kept for a second try)."""
+    from pipeline.curation import import_review
+
+    report = import_review(file, corpus, curator=curator)
+    typer.echo(str(report))
+    for err in report.errors:
+        typer.secho(f"  {err}", fg=typer.colors.YELLOW, err=True)
+    if report.errors:
+        raise typer.Exit(code=1)
+
+
+@app.command("export-gold")
+def export_gold_cmd(
+    out: Annotated[Path, typer.Argument(help="Where to write the GUIDE-format gold lines.")] = Path("corpus/curation/gold.jsonl"),
+    corpus: CorpusOpt = Path("corpus"),
+    complete_only: Annotated[bool, typer.Option("--complete-only", help="Only documents with every row decided.")] = False,
+) -> None:
+    """Export accepted, corrected and curator-added values as extra gold (GUIDE format)."""
+    from pipeline.curation import export_gold
+
+    n = export_gold(corpus, out, complete_only=complete_only)
+    typer.echo(f"wrote {n} documents -> {out}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
