@@ -13,16 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import __version__
 from pipeline.document import Document
 from pipeline.errors import PipelineError
+from pipeline.fsutil import atomic_write
 from pipeline.store import CaptureRecord, CaptureStore
 
 log = logging.getLogger(__name__)
@@ -75,20 +73,6 @@ class RunSummary:
 
 
 # -- helpers ------------------------------------------------------------------------
-@contextmanager
-def atomic_write(path: Path, mode: str = "w") -> Iterator:
-    """Write to a temporary file beside ``path`` and rename it into place on success."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8", newline=None if "b" in mode else "\n") as fh:
-            yield fh
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _index(path: Path, key: str) -> dict[str, int]:
     """Byte offset of each line of a JSON-lines file by ``key``, to reuse lines lazily."""
     out: dict[str, int] = {}

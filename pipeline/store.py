@@ -18,13 +18,13 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.errors import CaptureError
+from pipeline.fsutil import atomic_target
 
 log = logging.getLogger(__name__)
 
@@ -87,16 +87,9 @@ class CaptureStore:
         new = not path.exists()
         if new:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".gz")
-            try:
-                with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
-                    gz.write(body)
-                    gz.flush()
-                os.replace(tmp, path)
-                os.chmod(path, 0o444)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            with atomic_target(path, mode=0o444) as tmp, open(tmp, "wb") as raw, \
+                    gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
+                gz.write(body)
         record = CaptureRecord(
             sha256=sha, url=url, source=source, media_type=media_type, doi=doi, status=status,
             charset=charset, size=len(body), etag=etag, last_modified=last_modified, via=via,
@@ -149,9 +142,7 @@ class CaptureStore:
         """The newest successful capture of each document, in first-seen order."""
         out: dict[str, CaptureRecord] = {}
         for rec in self.records():
-            if rec.status == 200 or rec.status == 304 and rec.key in out:
-                if rec.status == 304:
-                    continue  # unchanged: the earlier body stays current
+            if rec.status == 200:  # a 304 (unchanged) leaves the earlier body current
                 out[rec.key] = rec
         return out
 

@@ -14,8 +14,6 @@ explicit schema, no pandas metadata and no timestamps. Files are replaced atomic
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.errors import SchemaError
+from pipeline.fsutil import atomic_target
 from pipeline.table.schema import COLUMNS, WIDE_COLUMNS
 
 LONG_PARQUET = "evidence.parquet"
@@ -52,15 +51,8 @@ def arrow_schema(columns: dict[str, tuple[str, str]]) -> pa.Schema:
 
 
 def _atomic(path: Path, write: Callable[[Path], None]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_target(path) as tmp:
+        write(tmp)
 
 
 def write_parquet(df: pd.DataFrame, path: Path, columns: dict[str, tuple[str, str]]) -> None:
