@@ -91,7 +91,7 @@ def test_swimmer_bar_lengths(long):
     series = containers(fig)
     # bottom to top: cs1 P2, cs1 P1, cr2 P1, cr1 P1
     assert ytick_labels(fig) == ["10.1000/carmine.cs1 P2", "10.1000/carmine.cs1 P1", "10.1000/carmine.cr2 P1",
-                                 "10.1000/carmine.cr1 P1"]
+                                 "10.1000/carmine.cr1 P1 (<=1 mo)"]
     to_response = [b.get_width() for b in series["to response"]]
     assert to_response == pytest.approx([21 / MONTH, 1, 28 / MONTH, 1])
     cr = series["response: CR"]
@@ -116,3 +116,26 @@ def test_swimmer_bar_lengths(long):
 )
 def test_no_data_gives_no_figure(draw):
     assert draw() is None
+
+
+def test_heatmap_of_a_large_matrix_keeps_the_largest_rows_and_columns():
+    matrix = pd.DataFrame([[i * j for j in range(1, 6)] for i in range(1, 41)],
+                          index=[f"d{i}" for i in range(1, 41)], columns=[f"a{j}" for j in range(1, 6)])
+    fig = figures.heatmap(matrix, "Big", "antigen", "disease", max_rows=10, max_columns=3)
+    ax = fig.axes[0]
+    assert ax.images[0].get_array().shape == (10, 3)
+    assert ax.get_yticklabels()[0].get_text() == "d31"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a3", "a4", "a5"]
+    assert "largest 10 of 40 rows, 3 of 5 columns" in ax.get_title(loc="left")
+
+
+def test_swimmer_response_without_category_is_not_grey():
+    swim = pd.DataFrame({
+        "doc_id": ["d"], "subject": ["P1"], "label": ["d P1"], "best_response": [tables.NOT_REPORTED],
+        "time_to_response_days": [pd.NA], "time_to_response_qualifier": [pd.NA], "response_days": [60.875],
+        "ongoing": [False], "relapse_days": [pd.NA], "evidence_ids": [()],
+    })
+    series = containers(figures.swimmer_plot(swim))
+    bar = series[f"response: {tables.NOT_REPORTED}"][0]
+    assert bar.get_width() == pytest.approx(2)
+    assert bar.get_facecolor() != series["to response"][0].get_facecolor()

@@ -27,6 +27,8 @@ from pipeline.report.tables import NOT_REPORTED, NOT_STATED
 
 DAYS_PER_MONTH = 30.4375
 _MISSING_COLOUR = "#d9d9d9"
+#: A response whose category is not stated (distinct from the grey "to response").
+_UNCATEGORIZED = "#9ecae1"
 _GRADE_COLOURS = {
     "0": "#c7e9c0", "1": "#fcbba1", "2": "#fc9272", "3": "#fb6a4a", "4": "#de2d26", "5": "#a50f15",
     "1-2": "#fdae91", "<=1": "#fcbba1", "<=2": "#fc9272", ">=2": "#ef3b2c", ">=3": "#cb181d",
@@ -101,10 +103,21 @@ def stacked_bars(matrix: pd.DataFrame, title: str, xlabel: str, legend_title: st
     return fig
 
 
-def heatmap(matrix: pd.DataFrame, title: str, xlabel: str, ylabel: str) -> Figure | None:
-    """An annotated count matrix (e.g. documents by disease x target antigen)."""
+def heatmap(matrix: pd.DataFrame, title: str, xlabel: str, ylabel: str,
+            max_rows: int = 30, max_columns: int = 20) -> Figure | None:
+    """An annotated count matrix (e.g. documents by disease x target antigen).
+
+    A larger matrix keeps the rows and columns with the largest totals (in their order)
+    and says so in the title.
+    """
     if matrix.empty or not matrix.to_numpy().sum():
         return None
+    if matrix.shape[0] > max_rows or matrix.shape[1] > max_columns:
+        shape = matrix.shape
+        rows = set(matrix.sum(axis=1).nlargest(max_rows, keep="first").index)
+        columns = set(matrix.sum(axis=0).nlargest(max_columns, keep="first").index)
+        matrix = matrix.loc[[r for r in matrix.index if r in rows], [c for c in matrix.columns if c in columns]]
+        title = f"{title} (largest {matrix.shape[0]} of {shape[0]} rows, {matrix.shape[1]} of {shape[1]} columns)"
     fig, ax = _new(max(4.0, 1.2 + 0.8 * matrix.shape[1]), max(2.2, 1.2 + 0.45 * matrix.shape[0]))
     ax.imshow(matrix.to_numpy(), cmap="Blues", aspect="auto", vmin=0)
     ax.set_xticks(range(matrix.shape[1]), [str(c) for c in matrix.columns], rotation=30, ha="right")
@@ -152,6 +165,7 @@ def pooled_rates(pooled: pd.DataFrame, value: str, title: str) -> Figure | None:
 def swimmer_plot(swimmer: pd.DataFrame) -> Figure | None:
     """One bar per patient: time to response, then the response (coloured by best response).
 
+    A qualified time to response (``<=1 month``) is written after the patient's label.
     Containers: ``to response`` (from 0 to the time to response) and one per best
     response category (from the time to response for the response duration). An arrow
     marks a response still ongoing; an ``x`` a relapse. Times in months.
@@ -162,23 +176,25 @@ def swimmer_plot(swimmer: pd.DataFrame) -> Figure | None:
     months = {c: [0.0 if pd.isna(v) else float(v) / DAYS_PER_MONTH for v in frame[c]]
               for c in ("time_to_response_days", "response_days", "relapse_days")}
     fig, ax = _figure(len(frame), width=8.5)
-    labels = list(frame["label"])
+    labels = [
+        f"{label} ({q}{m:g} mo)" if isinstance(q, str) and q else str(label)
+        for label, q, m in zip(frame["label"], frame["time_to_response_qualifier"],
+                               [round(v, 1) for v in months["time_to_response_days"]], strict=True)
+    ]
     ax.barh(labels, months["time_to_response_days"], color=_MISSING_COLOUR, label="to response",
             edgecolor="white")
     for i, category in enumerate(dict.fromkeys(frame["best_response"])):
         rows = [k for k, c in enumerate(frame["best_response"]) if c == category]
         ax.barh([labels[k] for k in rows], [months["response_days"][k] for k in rows],
                 left=[months["time_to_response_days"][k] for k in rows],
-                color=colour(str(category), i), label=f"response: {category}", edgecolor="white")
+                color=_UNCATEGORIZED if category == NOT_REPORTED else colour(str(category), i),
+                label=f"response: {category}", edgecolor="white")
     ends = [a + b for a, b in zip(months["time_to_response_days"], months["response_days"], strict=True)]
     span = max([*ends, *months["relapse_days"], 1.0])
     for k, ongoing in enumerate(frame["ongoing"]):
         if ongoing:
             ax.annotate("", xy=(ends[k] + 0.06 * span, k), xytext=(ends[k], k),
                         arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.2})
-        qualifier = frame["time_to_response_qualifier"].iloc[k]
-        if isinstance(qualifier, str) and qualifier and months["time_to_response_days"][k]:
-            ax.text(months["time_to_response_days"][k] / 2, k, qualifier, fontsize=7, ha="center", va="center")
     relapses = [(m, k) for k, m in enumerate(months["relapse_days"]) if m]
     if relapses:
         ax.scatter([m for m, _ in relapses], [k for _, k in relapses], marker="x", color="black",
