@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from pipeline.document import Document, Zone
@@ -60,7 +61,7 @@ def read_citation_export(text: str, *, doc_id: str | None = None, source: str = 
         cuts = [m for m in _INLINE_HEADING.finditer(text, a, b) if m.group(1).lower() in ABSTRACT_HEADINGS]
         bounds = [a] + [m.start() for m in cuts if m.start() > a] + [b]
         heading = None
-        for s, e in zip(bounds, bounds[1:], strict=False):
+        for s, e in itertools.pairwise(bounds):
             seg = text[s:e]
             if hm := _INLINE_HEADING.match(seg):
                 heading = hm.group(1) if hm.group(1).lower() in ABSTRACT_HEADINGS else heading

@@ -32,6 +32,15 @@ def find_doi(text: str) -> str | None:
     return m.group(1) if m else None
 
 
+def normalize_doi(doi: str) -> str:
+    """``https://doi.org/10.3389/X`` or ``doi:10.3389/x`` -> ``10.3389/x`` (DOIs are case-insensitive)."""
+    doi = doi.strip()
+    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:"):
+        if doi.lower().startswith(prefix):
+            doi = doi[len(prefix):]
+    return doi.lower()
+
+
 def doi_from_url(url: str | None) -> str | None:
     return find_doi(url or "")
 
@@ -60,3 +69,43 @@ def title_case_type(label: str) -> str:
     small = {"and", "of", "in", "the", "a"}
     words = label.strip().lower().split()
     return " ".join(w if (i and w in small) else w.capitalize() for i, w in enumerate(words))
+
+
+class ZonedText:
+    """Builds a plain text rendering block by block, recording each block as a zone.
+
+    Readers of structured formats (JATS, HTML, API records) render ``title``, the
+    abstract's paragraphs and ``Keywords: ...`` separated by blank lines; every zone's
+    offsets point into the finished text.
+    """
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._length = 0
+        self.zones: list = []
+
+    def add(self, name: str, text: str, heading: str | None = None, skip: int = 0) -> None:
+        """Append a block; ``skip`` leading characters (a label) stay outside the zone."""
+        from pipeline.document import Zone
+
+        if not text:
+            return
+        if self._parts:
+            self._parts.append("\n\n")
+            self._length += 2
+        start = self._length
+        self._parts.append(text)
+        self._length += len(text)
+        self.zones.append(Zone(name, start + skip, start + len(text), heading))
+
+    def add_keywords(self, keywords: list[str]) -> None:
+        if keywords:
+            self.add("keywords", "Keywords: " + ", ".join(keywords), skip=len("Keywords: "))
+
+    @property
+    def text(self) -> str:
+        return "".join(self._parts)
+
+    def abstract(self) -> str:
+        text = self.text
+        return "\n".join(text[z.start : z.end] for z in self.zones if z.name == "abstract")

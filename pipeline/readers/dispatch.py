@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pipeline.document import Document
 from pipeline.errors import ReaderError
 from pipeline.readers.citation import is_citation_export, read_citation_export
+from pipeline.readers.europepmc import is_europepmc_record, read_europepmc_record
 from pipeline.readers.jats import is_jats, read_jats
 from pipeline.readers.pagetext import read_page_text
 
@@ -15,7 +16,7 @@ Reader = Callable[..., Document]
 
 def _is_html(text: str) -> bool:
     head = text.lstrip()[:500].lower()
-    return head.startswith(("<!doctype html", "<html")) or "<head" in head and "<body" in text[:20000].lower()
+    return head.startswith(("<!doctype html", "<html")) or ("<head" in head and "<body" in text[:20000].lower())
 
 
 def _read_html(text: str, **kw) -> Document:
@@ -28,6 +29,7 @@ def _read_html(text: str, **kw) -> Document:
 FORMATS: list[tuple[str, Callable[[str], bool], Reader]] = [
     ("jats", is_jats, read_jats),
     ("html", _is_html, _read_html),
+    ("europepmc_json", is_europepmc_record, read_europepmc_record),
     ("citation_export", is_citation_export, read_citation_export),
 ]
 
@@ -48,7 +50,7 @@ def read_text(text: str, *, doc_id: str | None = None, source: str = "unknown", 
     if not text or not text.strip():
         raise ReaderError(doc_id or "<text>", "the capture is empty")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    for name, test, reader in FORMATS:
+    for _name, test, reader in FORMATS:
         if test(text):
             doc = reader(text, doc_id=doc_id, source=source)
             break

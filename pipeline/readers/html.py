@@ -31,8 +31,15 @@ from collections.abc import Callable
 
 from bs4 import BeautifulSoup, Tag
 
-from pipeline.document import Document, Zone
-from pipeline.readers.common import ABSTRACT_HEADINGS, find_doi, license_of, parse_date, title_case_type
+from pipeline.document import Document
+from pipeline.readers.common import (
+    ABSTRACT_HEADINGS,
+    ZonedText,
+    find_doi,
+    license_of,
+    parse_date,
+    title_case_type,
+)
 
 #: Abstract containers, most specific first.
 ABSTRACT_CONTAINERS = (
@@ -324,24 +331,12 @@ def read_html(text: str, *, doc_id: str | None = None, source: str = "unknown") 
                     ("jsonld", lambda: [(None, _clean(ld["abstract"]))] if isinstance(ld.get("abstract"), str) else [])) or []
 
     # -- the rendering ---------------------------------------------------------------------
-    parts: list[str] = []
-    zones: list[Zone] = []
-
-    def add(name: str, s: str, heading: str | None = None, skip: int = 0) -> None:
-        if not s:
-            return
-        if parts:
-            parts.append("\n\n")
-        start = sum(len(p) for p in parts)
-        parts.append(s)
-        zones.append(Zone(name, start + skip, start + len(s), heading))
-
-    add("title", title or "")
+    out = ZonedText()
+    out.add("title", title or "")
     for heading, paragraph in sections:
-        add("abstract", paragraph, heading)
-    if keywords:
-        add("keywords", "Keywords: " + ", ".join(keywords), skip=len("Keywords: "))
-    body = "".join(parts)
+        out.add("abstract", paragraph, heading)
+    out.add_keywords(keywords)
+    body, zones = out.text, out.zones
 
     lowered = visible.lower()
     status = "provisionally accepted" if any(p in lowered for p in _PROVISIONAL) else None
@@ -356,7 +351,7 @@ def read_html(text: str, *, doc_id: str | None = None, source: str = "unknown") 
         article_type=title_case_type(article_type) if article_type and article_type.isupper() else article_type,
         authors=authors, affiliations=affiliations, keywords=keywords,
         received=received, accepted=accepted, published=published, status=status, license=license_,
-        abstract="\n".join(body[z.start : z.end] for z in zones if z.name == "abstract"),
+        abstract=out.abstract(),
         zones=zones,
         # a page cut off in transit lacks its closing tags (lxml would repair them silently)
         truncated=not re.search(r"</html\s*>", text[-4000:], re.I),

@@ -6,15 +6,15 @@ import re
 
 from lxml import etree
 
-from pipeline.document import Document, Zone
-from pipeline.readers.common import title_case_type
+from pipeline.document import Document
+from pipeline.readers.common import ZonedText, title_case_type
 
 _WS = re.compile(r"\s+")
 
 
 def is_jats(text: str) -> bool:
     head = text.lstrip()[:600]
-    return head.startswith("<?xml") and "<article" in head or head.startswith("<article")
+    return (head.startswith("<?xml") and "<article" in head) or head.startswith("<article")
 
 
 def _text(el) -> str:
@@ -44,17 +44,8 @@ def read_jats(text: str, *, doc_id: str | None = None, source: str = "unknown") 
     for aid in root.iter("article-id"):
         if aid.get("pub-id-type") == "doi":
             doi = _text(aid)
-    parts: list[str] = []
-    zones: list[Zone] = []
-
-    def add(name: str, s: str, heading: str | None = None) -> None:
-        if not s:
-            return
-        if parts:
-            parts.append("\n\n")
-        start = sum(len(p) for p in parts)
-        parts.append(s)
-        zones.append(Zone(name, start, start + len(s), heading))
+    out = ZonedText()
+    add = out.add
 
     title = _text(first(".//title-group/article-title"))
     add("title", title)
@@ -72,12 +63,8 @@ def read_jats(text: str, *, doc_id: str | None = None, source: str = "unknown") 
                 add("abstract", _text(p))
         abstract_complete = abstract_el.getnext() is not None or first(".//kwd-group") is not None
     keywords = [_text(k) for k in root.iter("kwd") if _text(k)]
-    if keywords:
-        prefix = "Keywords: "
-        add("keywords", prefix + ", ".join(keywords))
-        z = zones[-1]
-        zones[-1] = Zone("keywords", z.start + len(prefix), z.end)
-    body = "".join(parts)
+    out.add_keywords(keywords)
+    body, zones = out.text, out.zones
     article_type = None
     subj = root.find(".//article-categories//subj-group/subj-group/subject")
     if subj is not None:
@@ -115,7 +102,7 @@ def read_jats(text: str, *, doc_id: str | None = None, source: str = "unknown") 
         received=date("received"),
         accepted=date("accepted"),
         zones=zones,
-        abstract="\n".join(body[z.start : z.end] for z in zones if z.name == "abstract"),
+        abstract=out.abstract(),
         metadata_from="jats",
     )
     year = _text(first(".//pub-date/year"))

@@ -14,6 +14,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from pipeline.readers.common import normalize_doi
+
 if TYPE_CHECKING:
     from pipeline.scrape.client import PoliteClient
     from pipeline.scrape.config import ScrapeConfig
@@ -41,15 +43,6 @@ class Target:
     def key(self) -> str:
         """The document it is a version of, as :attr:`CaptureRecord.key` names it."""
         return normalize_doi(self.doi) if self.doi else (self.url or "")
-
-
-def normalize_doi(doi: str) -> str:
-    """``https://doi.org/10.3389/X`` or ``doi:10.3389/x`` -> ``10.3389/x`` (DOIs are case-insensitive)."""
-    doi = doi.strip()
-    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:"):
-        if doi.lower().startswith(prefix):
-            doi = doi[len(prefix):]
-    return doi.lower()
 
 
 class DiscoverySource(Protocol):
