@@ -28,7 +28,7 @@ from spacy.tokens import Doc
 from pipeline.document import Document
 from pipeline.errors import InputLineError, ReaderError
 from pipeline.extract import components  # noqa: F401  (registers the factories)
-from pipeline.extract.components.base import Finding, findings, sentence_at
+from pipeline.extract.components.base import Finding, findings, sentence_at, text_of
 from pipeline.extract.components.toxicity import grade_rank
 from pipeline.extract.lexicon import config_files, fingerprint_files, load_resources
 from pipeline.extract.model import FIELDS, SET_FIELDS, Evidence, Extraction, empty_fields
@@ -184,8 +184,8 @@ def _subject_for(doc: Doc, f: Finding, design: str, markers: list[Finding]) -> s
 def _evidence(doc: Doc, f: Finding, value: Any, subject: str, field_name: str | None = None) -> Evidence:
     pieces: _Pieces = doc.user_data.get("carmine_pieces") or _Pieces()
     s, e = sentence_at(doc, f.start)
-    sentence = doc.text[s:e].strip()
-    lead = len(doc.text[s:e]) - len(doc.text[s:e].lstrip())
+    sentence = text_of(doc)[s:e].strip()
+    lead = len(text_of(doc)[s:e]) - len(text_of(doc)[s:e].lstrip())
     return Evidence(
         field=field_name or f.field, value=value, subject=subject,
         start=pieces.to_text(f.start), end=pieces.to_text(f.end),
@@ -250,8 +250,8 @@ def assemble(doc: Doc, document: Document) -> Extraction:
         if single:
             value["n"] = value["pct"] = None
         elif value["category"] == "ORR" and value["n"] is None and value["pct"] is None and n_patients:
-            s, e = sentence_at(doc, f.start)
-            if re.search(r"\ball\s+(?:the\s+)?(?:patients|\w+\s+patients)\b", doc.text[s:f.start], re.I):
+            s, _ = sentence_at(doc, f.start)
+            if re.search(r"\ball\s+(?:the\s+)?(?:patients|\w+\s+patients)\b", text_of(doc)[s:f.start], re.I):
                 value["n"] = n_patients
         keep("response", value, f)
 

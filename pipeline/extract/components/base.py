@@ -47,6 +47,14 @@ class Finding:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+def text_of(doc: Doc) -> str:
+    """``text_of(doc)``, computed once per Doc (spaCy rebuilds it from the tokens on every access)."""
+    text = doc.user_data.get("carmine_text")
+    if text is None:
+        text = doc.user_data["carmine_text"] = doc.text
+    return text
+
+
 def add_finding(doc: Doc, finding: Finding) -> None:
     if doc._.carmine_findings is None:
         doc._.carmine_findings = []
@@ -63,14 +71,14 @@ def findings(doc: Doc, field_name: str | None = None) -> list[Finding]:
 
 
 def zones(doc: Doc) -> list[tuple[int, int, str, str | None]]:
-    return doc._.carmine_zones or [(0, len(doc.text), "abstract", None)]
+    return doc._.carmine_zones or [(0, len(text_of(doc)), "abstract", None)]
 
 
 def zone_at(doc: Doc, char: int) -> tuple[int, int, str, str | None]:
     for z in zones(doc):
         if z[0] <= char < z[1] or char == z[1]:
             return z
-    return (0, len(doc.text), "abstract", None)
+    return (0, len(text_of(doc)), "abstract", None)
 
 
 def is_background(doc: Doc, char: int) -> bool:
@@ -83,15 +91,15 @@ def sentences(doc: Doc) -> list[tuple[int, int]]:
     """Sentence character bounds (from ``carmine_sentencizer``; one sentence otherwise)."""
     starts = doc._.carmine_sent_starts
     if not starts:
-        return [(0, len(doc.text))]
-    bounds = [*starts[1:], len(doc.text)]
+        return [(0, len(text_of(doc)))]
+    bounds = [*starts[1:], len(text_of(doc))]
     return [(s, e) for s, e in zip(starts, bounds, strict=True)]
 
 
 def sentence_at(doc: Doc, char: int) -> tuple[int, int]:
     starts = doc._.carmine_sent_starts or [0]
     i = max(bisect.bisect_right(starts, char) - 1, 0)
-    end = starts[i + 1] if i + 1 < len(starts) else len(doc.text)
+    end = starts[i + 1] if i + 1 < len(starts) else len(text_of(doc))
     return starts[i], end
 
 
@@ -151,7 +159,7 @@ def clause_counts(text: str, sent: tuple[int, int], start: int, end: int) -> tup
             n = parse_number(word)
         elif word.lower() == "both":
             n = 2
-    for window_masked, window_raw in ((right[:40], right_raw[:40]), (left, left_raw)):
+    for window_masked in (right[:40], left):
         mp = _PCT.search(window_masked)
         if mp:
             pct = float(mp.group(1))

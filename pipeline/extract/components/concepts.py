@@ -31,6 +31,7 @@ from pipeline.extract.components.base import (
     is_background,
     sentence_at,
     sentences,
+    text_of,
     zone_at,
 )
 from pipeline.extract.lexicon import Term, load_resources
@@ -68,7 +69,7 @@ class CarmineConcepts:
               **detail) -> None:
         start, end = (t.start, t.end) if isinstance(t, Term) else t
         if isinstance(t, Term):
-            detail.setdefault("matched", doc.text[t.start:t.end])
+            detail.setdefault("matched", text_of(doc)[t.start:t.end])
             row = self.lexicons.get(t.lexicon)
             if row is not None:
                 extra = {k: v for k, v in row.row(t.label).items()
@@ -78,7 +79,7 @@ class CarmineConcepts:
 
     def __call__(self, doc: Doc) -> Doc:
         terms = doc._.carmine_terms or {}
-        text = doc.text
+        text = text_of(doc)
         self._cell_types(doc, terms.get("cell_types", []))
         self._antigens(doc, text, terms.get("antigens", []))
         diseases = self._diseases(doc, text, terms.get("diseases", []))

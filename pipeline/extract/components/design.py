@@ -18,7 +18,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.extract.components.base import findings
+from pipeline.extract.components.base import findings, text_of
 from pipeline.extract.lexicon import load_resources
 
 
@@ -28,7 +28,7 @@ class CarmineDesign:
         self.rules = load_resources(configs).patterns.rules("study_design")
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         hits: dict[str, tuple[int, int]] = {}
         for rule in self.rules:
             m = rule["rx"].search(text)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.extract.components.base import Finding, add_finding, is_background
+from pipeline.extract.components.base import Finding, add_finding, is_background, text_of
 from pipeline.extract.lexicon import load_resources
 from pipeline.extract.numbers import parse_number, parse_unit
 
@@ -29,7 +29,7 @@ class CarmineDurations:
         self.rules = load_resources(configs).patterns.rules("durations")
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         taken: list[tuple[int, int]] = []
         for rule in self.rules:
             for m in rule["rx"].finditer(text):

@@ -13,7 +13,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.extract.components.base import Finding, add_finding, is_background
+from pipeline.extract.components.base import Finding, add_finding, is_background, text_of
 from pipeline.extract.lexicon import load_resources
 from pipeline.extract.numbers import parse_number
 
@@ -33,7 +33,7 @@ class CarmineExpansion:
         self.rules = load_resources(configs).patterns.rules("expansion")
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         taken: list[tuple[int, int]] = []
         for rule in self.rules:
             for m in rule["rx"].finditer(text):

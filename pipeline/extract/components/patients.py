@@ -22,7 +22,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.extract.components.base import Finding, add_finding, is_background, sentence_at
+from pipeline.extract.components.base import Finding, add_finding, is_background, sentence_at, text_of
 from pipeline.extract.lexicon import load_resources
 from pipeline.extract.numbers import parse_number
 
@@ -36,7 +36,7 @@ class CarminePatients:
         self.rules = load_resources(configs).patterns.rules("patients")
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         for rule in self.rules:
             kind = rule["kind"]
             for m in rule["rx"].finditer(text):

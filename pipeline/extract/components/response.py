@@ -24,6 +24,7 @@ from pipeline.extract.components.base import (
     clause_counts,
     is_background,
     sentence_at,
+    text_of,
     zone_at,
 )
 from pipeline.extract.lexicon import load_resources
@@ -38,7 +39,7 @@ class CarmineResponse:
         self.lexicon = res.lexicons["responses"]
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         seen: set[tuple[str, int]] = set()
         for t in (doc._.carmine_terms or {}).get("responses", []):
             zone = zone_at(doc, t.start)

@@ -17,6 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.extract.components import base  # noqa: F401  (extensions)
+from pipeline.extract.components.base import text_of
 
 _BOUNDARY = re.compile(r"\n\s*\n\s*|(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9(\[“\"•])|\n(?=\s*[•\-–]\s)")
 _NO_SPLIT_AFTER = re.compile(
@@ -30,7 +31,7 @@ class CarmineSentencizer:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         starts = [0]
         for m in _BOUNDARY.finditer(text):
             b = m.end()

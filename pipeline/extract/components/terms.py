@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.extract.components import base  # noqa: F401  (extensions)
+from pipeline.extract.components.base import text_of
 from pipeline.extract.lexicon import Term, load_resources
 
 
@@ -25,15 +26,19 @@ class CarmineTerms:
     def __init__(self, name: str, configs: str | None) -> None:
         self.name = name
         self.resources = load_resources(configs)
+        #: long form -> {lexicon: [Term]}; long forms recur across documents, matching is pure
+        self._long_cache: dict[str, dict[str, list[Term]]] = {}
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         found: dict[str, list[Term]] = {}
         for lex_name, lex in self.resources.lexicons.items():
             found[lex_name] = lex.find(text)
         abbreviations = doc._.abbreviations if doc.has_extension("abbreviations") else []
         if abbreviations:
-            long_terms: dict[str, dict[str, list[Term]]] = {}
+            long_terms = self._long_cache
+            if len(long_terms) > 50000:
+                long_terms.clear()
             for short in abbreviations:
                 long_form = short._.long_form
                 if long_form is None:

@@ -31,6 +31,7 @@ from pipeline.extract.components.base import (
     clause_counts,
     is_background,
     sentence_at,
+    text_of,
     zone_at,
 )
 from pipeline.extract.lexicon import load_resources
@@ -94,7 +95,7 @@ class CarmineToxicity:
         return self.rules[rule_id]["rx"]
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         seen: set[tuple[str, int]] = set()
         mentions = (doc._.carmine_terms or {}).get("toxicities", [])
         for t in mentions:
