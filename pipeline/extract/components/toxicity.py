@@ -129,9 +129,9 @@ class CarmineToxicity:
 
     def _grade(self, term: str, before: str, after: str, sent: str, field: str, mentions, t) -> tuple[str | None, str]:
         left = re.split(r"[;,]\s|\band\b|\bwhile\b|\bwhereas\b", before)[-1]
-        if self._rx("negated_before").search(before) or self._rx("negated_after").match(after):
-            if not self._rx("grade_before").search(left):
-                return "0", "negated"
+        negated = self._rx("negated_before").search(before) or self._rx("negated_after").match(after)
+        if negated and not self._rx("grade_before").search(left):
+            return "0", "negated"
         for rule in ("grade_after", "bare_grade_after"):
             m = self._rx(rule).match(after)
             if m:
@@ -153,8 +153,6 @@ class CarmineToxicity:
         for rule in ("low_grade_before", "severe_before", "mild_before"):
             if self._rx(rule).search(left):
                 return self.rules[rule]["label"], rule
-        if re.match(r"^\s*\(", after) and re.match(r"^\s*\(\s*[A-Za-z]+\s*\)", after) is None:
-            pass
         # an abbreviation in brackets right after its long form is the same mention
         if re.search(r"\(\s*$", before) and any(o.end <= t.start and t.start - o.end < 4 for o in mentions):
             return None, ""
