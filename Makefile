@@ -31,8 +31,9 @@ $(CORPUS)/evidence.csv: $(VENV)/.installed $(CORPUS)/captures.jsonl $(CURATION) 
 
 run: $(CORPUS)/evidence.csv ## Rebuild documents, extractions and the evidence table from corpus/ (offline; only what changed)
 
-fetch: setup ## Fetch new reports (online), then rebuild: make fetch [DISCOVER=1]
-	$(PY) -m pipeline run --corpus $(CORPUS) --fetch $(if $(DISCOVER),--discover,)
+fetch: setup ## Fetch new reports (online), then rebuild: make fetch [DISCOVER=1] [DOI=10.3389/...]
+	$(PY) -m pipeline fetch --corpus $(CORPUS) $(if $(DISCOVER),--discover,) $(if $(DOI),--doi $(DOI),)
+	$(MAKE) run
 
 import: setup ## Import the shared seed and captured pages into corpus/ (already done once; adds nothing new)
 	$(PY) -m pipeline import --corpus $(CORPUS) $(SHARED)/seed $(SHARED)/corpus/frontiers
@@ -59,8 +60,10 @@ review-import: setup ## Apply a filled review CSV: make review-import FILE=corpu
 export-gold: run ## Curated values as extra gold (GUIDE format): corpus/curation/gold.jsonl
 	$(PY) -m pipeline export-gold --corpus $(CORPUS)
 
-report: run ## Write the HTML analysis report under corpus/report/
+$(CORPUS)/report/report.html: $(CORPUS)/evidence.csv $(filter pipeline/report/%,$(SOURCES))
 	$(PY) -m pipeline report --corpus $(CORPUS)
+
+report: $(CORPUS)/report/report.html ## Write the HTML analysis report under corpus/report/ (when the table changed)
 
 clean: ## Remove rebuilt outputs (never the raw captures or curation decisions)
 	rm -rf $(CORPUS)/build $(CORPUS)/evidence*.csv $(CORPUS)/evidence*.parquet $(CORPUS)/report $(CORPUS)/review

@@ -55,7 +55,7 @@ class RunSummary:
         """A few lines for the terminal."""
         lines = []
         if self.fetched is not None:
-            lines.append(str(self.fetched))
+            lines.append(self.fetched.render())
         if self.up_to_date:
             lines.append("up to date: no capture, config, code or curation decision changed since the last build")
             return "\n".join(lines)
@@ -228,7 +228,7 @@ def run(corpus_dir: str | Path = "corpus", *, fetch: bool = False, discover: boo
     if fetch:
         from pipeline.scrape import fetch as fetch_reports
 
-        summary.fetched = fetch_reports(corpus_dir, discover=discover)
+        summary.fetched = fetch_reports(corpus_dir, discover=discover, progress=progress)
     if not force and is_up_to_date(corpus_dir):
         summary.up_to_date = True
         return summary

@@ -149,5 +149,37 @@ def export_gold_cmd(
     typer.echo(f"wrote {n} documents -> {out}")
 
 
+@app.command()
+def report(
+    corpus: CorpusOpt = Path("corpus"),
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Report folder (default: CORPUS/report).")] = None,
+) -> None:
+    """Write the HTML analysis report (tables, figures, evidence links) under corpus/report/."""
+    from pipeline.report import build_report
+
+    typer.echo(f"wrote {build_report(corpus, out)}")
+
+
+@app.command()
+def fetch(
+    corpus: CorpusOpt = Path("corpus"),
+    doi: Annotated[list[str], typer.Option("--doi", help="Frontiers article DOI to capture (repeatable).")] = [],  # noqa: B006
+    url: Annotated[list[str], typer.Option("--url", help="Frontiers article page URL (repeatable).")] = [],  # noqa: B006
+    discover: Annotated[bool, typer.Option("--discover", help="Search Europe PMC and Crossref for CAR-T/CAR-NK reports (configs/discovery.yaml).")] = False,
+    html: Annotated[bool, typer.Option("--html", help="Also fetch the article page when the index already gave the abstract.")] = False,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Request captured articles again, conditionally (a 304 if unchanged).")] = False,
+    limit: Annotated[int | None, typer.Option("--limit", help="At most N discovered articles per source.")] = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show the progress bar.")] = True,
+) -> None:
+    """Fetch new reports into corpus/ (polite, resumable); offline, it says so and keeps the corpus."""
+    from pipeline.scrape import fetch as fetch_reports
+
+    summary = fetch_reports(corpus, dois=doi, urls=url, discover=discover, html=html, refresh=refresh,
+                            limit=limit, progress=progress)
+    typer.echo(summary.render())
+    if summary.failed:
+        raise typer.Exit(code=1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
