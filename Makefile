@@ -41,8 +41,13 @@ import: setup ## Import the shared seed and captured pages into corpus/ (already
 test: setup ## Run the test suite
 	$(PY) -m pytest -q
 
-eval: setup ## Score the extractor on the dev gold set (per-field P/R/F1 and macro-F1)
-	$(PY) -m pipeline eval --gold $(GOLD) --scorer $(dir $(GOLD))score.py
+EXTRA_GOLD := tests/fixtures/gold/extra.jsonl
+
+eval: setup ## Score the extractor: dev gold, then our held-out set (per-field P/R/F1 and macro-F1)
+	@echo "== $(GOLD)"
+	@$(PY) -m pipeline eval --gold $(GOLD) --scorer $(dir $(GOLD))score.py --output $(CORPUS)/build/dev.pred.jsonl
+	@echo "== $(EXTRA_GOLD)"
+	@$(PY) -m pipeline eval --gold $(EXTRA_GOLD) --scorer $(dir $(GOLD))score.py --output $(CORPUS)/build/extra.pred.jsonl
 
 bench: setup ## Throughput and memory benchmark (prints numbers and ratios)
 	$(PY) -m pipeline bench --corpus $(CORPUS)
