@@ -21,9 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-n", "--n-docs", type=int, default=5000, help="documents to process per configuration")
     ap.add_argument("--configs", default=",".join(CONFIGS), help=f"comma-separated, of {', '.join(CONFIGS)}")
     ap.add_argument("--cores", default=None, help="process counts for ours_batched, e.g. 1,2,4 (default: 1 and all)")
-    ap.add_argument("--batch-size", type=int, default=64, help="documents per batch")
+    ap.add_argument("--batch-size", type=int, default=256, help="documents per batch")
     ap.add_argument("--seed", type=int, default=0, help="seed of the perturbations")
-    ap.add_argument("--naive-docs", type=int, default=None, help="cap the naive configuration's documents")
+    ap.add_argument("--slow-docs", type=int, default=1000,
+                    help="cap the documents of the per-document configurations naive and ours (0: no cap)")
     ap.add_argument("--work-dir", type=Path, default=Path(".bench"), help="where inputs, profiles, results go")
     ap.add_argument("--no-noop", action="store_true", help="skip timing a no-op `pipeline run`")
     ap.add_argument("--profile", action="store_true", help="profile each configuration; print top entries")
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     cores = [int(c) for c in args.cores.split(",")] if args.cores else None
     result = run_bench(args.corpus, args.n_docs, configs=[c.strip() for c in args.configs.split(",") if c.strip()],
                        cores=cores, batch_size=args.batch_size, seed=args.seed, work_dir=args.work_dir,
-                       naive_docs=args.naive_docs, noop=not args.no_noop, profile=args.profile)
+                       slow_docs=args.slow_docs or None, noop=not args.no_noop, profile=args.profile)
     print(format_report(result, top=20 if args.profile else 0))
     if args.json:
         args.json.write_text(json.dumps(result.to_json(), indent=2) + "\n", encoding="utf-8")

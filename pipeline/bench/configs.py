@@ -76,7 +76,7 @@ def build_naive_nlp() -> Any:
     return nlp
 
 
-def setup(name: str, *, batch_size: int = 64) -> BatchFn:
+def setup(name: str, *, batch_size: int = 256) -> BatchFn:
     """Build configuration ``name`` and return its batch function."""
     from pipeline.bench.inputs import clinical_text
 

@@ -40,7 +40,7 @@ def _documents(path: Path, n: int) -> Iterator[Document]:
     return itertools.islice(iter_documents(path), n)
 
 
-def measure(config: str, input_path: str | Path, n: int, *, batch_size: int = 64, cores: int = 1,
+def measure(config: str, input_path: str | Path, n: int, *, batch_size: int = 256, cores: int = 1,
             warmup: int = 16, profile: str | Path | None = None) -> dict[str, Any]:
     """Process ``n`` documents of ``input_path`` with ``config``; returns the measurements."""
     from pipeline.bench.configs import setup
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("config", help="naive, ours, ours_batched or tokenizer")
     ap.add_argument("input", type=Path, help="documents.jsonl to read")
     ap.add_argument("--n", type=int, required=True, help="how many documents to process")
-    ap.add_argument("--batch-size", type=int, default=64, help="documents per batch")
+    ap.add_argument("--batch-size", type=int, default=256, help="documents per batch")
     ap.add_argument("--cores", type=int, default=1, help="processes (ours_batched only for > 1)")
     ap.add_argument("--warmup", type=int, default=16, help="documents processed before the clock starts")
     ap.add_argument("--profile", type=Path, default=None, help="write cProfile stats of the timed part here")

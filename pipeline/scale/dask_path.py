@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 _LOCAL = threading.local()
 
 
-def worker_builder(batch_size: int = 64, pipeline_version: str | None = None) -> TableBuilder:
+def worker_builder(batch_size: int = 256, pipeline_version: str | None = None) -> TableBuilder:
     """This worker's TableBuilder, built on first use and kept for later partitions."""
     key = (batch_size, pipeline_version)
     builders: dict[tuple[int, str | None], TableBuilder] = getattr(_LOCAL, "builders", None) or {}
@@ -49,7 +49,7 @@ def _record(item: str | dict[str, Any] | Document) -> Document:
     return Document.from_dict(item)
 
 
-def table_of_partition(items: Iterable[str | dict[str, Any] | Document], *, batch_size: int = 64,
+def table_of_partition(items: Iterable[str | dict[str, Any] | Document], *, batch_size: int = 256,
                        pipeline_version: str | None = None) -> pd.DataFrame:
     """The long table of one partition (JSON lines, dicts or Documents), in input order."""
     from pipeline.scale.local import batched
@@ -74,7 +74,7 @@ def bag_of_documents(docs: Iterable[Document], *, npartitions: int = 8) -> db.Ba
     return db.from_sequence([d.to_dict() for d in docs], npartitions=npartitions)
 
 
-def evidence_frame(bag: db.Bag, *, batch_size: int = 64, pipeline_version: str | None = None) -> dd.DataFrame:
+def evidence_frame(bag: db.Bag, *, batch_size: int = 256, pipeline_version: str | None = None) -> dd.DataFrame:
     """The long table as a lazy dask DataFrame, one partition per bag partition."""
     import dask
     import dask.dataframe as dd
@@ -87,7 +87,7 @@ def evidence_frame(bag: db.Bag, *, batch_size: int = 64, pipeline_version: str |
     return dd.from_delayed(parts, meta=empty_table(), verify_meta=False)
 
 
-def evidence_table(source: str | list[str] | db.Bag | Iterable[Document], *, batch_size: int = 64,
+def evidence_table(source: str | list[str] | db.Bag | Iterable[Document], *, batch_size: int = 256,
                    pipeline_version: str | None = None, blocksize: int | str | None = "64MiB",
                    npartitions: int = 8, storage_options: dict[str, Any] | None = None,
                    scheduler: Any = None) -> pd.DataFrame:

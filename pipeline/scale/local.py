@@ -44,7 +44,7 @@ def default_version() -> str:
 class TableBuilder:
     """Documents -> long-table rows, with the extractor and vocabularies built once."""
 
-    def __init__(self, *, batch_size: int = 64, pipeline_version: str | None = None) -> None:
+    def __init__(self, *, batch_size: int = 256, pipeline_version: str | None = None) -> None:
         from pipeline.extract import Extractor
         from pipeline.table.vocab import load_vocabularies
 
@@ -115,7 +115,7 @@ def _worker_table(records: list[dict[str, Any]]) -> pd.DataFrame:
     return _WORKER["builder"].table_of_batch([Document.from_dict(r) for r in records])
 
 
-def table_batches(docs: Iterable[Document], *, n_process: int = 1, batch_size: int = 64,
+def table_batches(docs: Iterable[Document], *, n_process: int = 1, batch_size: int = 256,
                   pipeline_version: str | None = None, context: str = "spawn",
                   on_ready: Callable[[], None] | None = None) -> Iterator[pd.DataFrame]:
     """The long table of ``docs``, one DataFrame per batch of ``batch_size``, in input order.
@@ -150,7 +150,7 @@ def table_batches(docs: Iterable[Document], *, n_process: int = 1, batch_size: i
         yield from pool.imap(_worker_table, records, chunksize=1)
 
 
-def build_table(docs: Iterable[Document], *, n_process: int = 1, batch_size: int = 64,
+def build_table(docs: Iterable[Document], *, n_process: int = 1, batch_size: int = 256,
                 pipeline_version: str | None = None) -> pd.DataFrame:
     """The sorted long table of ``docs`` (the single-machine reference path)."""
     return sort_table(concat_tables(table_batches(docs, n_process=n_process, batch_size=batch_size,
