@@ -16,12 +16,18 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import __version__
 from pipeline.document import Document
 from pipeline.errors import PipelineError
 from pipeline.fsutil import atomic_write
 from pipeline.store import CaptureRecord, CaptureStore
+
+if TYPE_CHECKING:
+    from pipeline.curation import ApplySummary
+    from pipeline.scrape.runner import FetchSummary
+    from pipeline.table import UpdateSummary
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +47,11 @@ class StageSummary:
 @dataclass
 class RunSummary:
     up_to_date: bool = False
-    fetched: object | None = None
+    fetched: FetchSummary | None = None
     documents: StageSummary = field(default_factory=StageSummary)
     extractions: StageSummary = field(default_factory=StageSummary)
-    table: object | None = None
-    curation: object | None = None
+    table: UpdateSummary | None = None
+    curation: ApplySummary | None = None
 
     @property
     def skipped(self) -> list[str]:
@@ -63,10 +69,10 @@ class RunSummary:
         lines.append(f"documents: {d.built} parsed, {d.reused} unchanged, {len(d.skipped)} skipped")
         lines.append(f"extractions: {e.built} extracted, {e.reused} unchanged, {len(e.skipped)} skipped")
         if self.table is not None:
-            t = self.table.to_dict()
-            lines.append(f"evidence table: {t['rows']} rows ({t['rows_added']} new, {t['rows_superseded']} superseded); "
-                         f"{len(t['docs_added'])} documents added, {len(t['docs_rebuilt'])} re-captured, "
-                         f"{len(t['docs_reextracted'])} re-extracted")
+            t = self.table
+            lines.append(f"evidence table: {len(t.table)} rows ({t.rows_added} new, {t.rows_superseded} superseded); "
+                         f"{len(t.docs_added)} documents added, {len(t.docs_rebuilt)} re-captured, "
+                         f"{len(t.docs_reextracted)} re-extracted")
         if self.curation is not None:
             lines.append(f"curation: {self.curation}")
         return "\n".join(lines)
@@ -252,7 +258,7 @@ def iter_extractions(path: Path) -> Iterator[dict]:
                 yield json.loads(line)
 
 
-def table_stage(corpus_dir: Path, documents: Path, extractions: Path):
+def table_stage(corpus_dir: Path, documents: Path, extractions: Path) -> tuple[UpdateSummary, ApplySummary]:
     """Normalize every extraction, apply the curators' decisions, merge into the table."""
     import pandas as pd
 

@@ -43,7 +43,7 @@ class _Item:
 
 
 def _source_of(text: str, url: str | None) -> str:
-    if url and "frontiersin.org" in url or "Front. " in text[:3000] or "frontiersin.org" in text[:5000]:
+    if (url and "frontiersin.org" in url) or "Front. " in text[:3000] or "frontiersin.org" in text[:5000]:
         return "frontiers"
     if url and "biomedcentral.com" in url:
         return "biomedcentral"

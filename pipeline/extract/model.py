@@ -7,7 +7,8 @@ present; ``[]`` or ``None`` when nothing is stated). ``Extraction.evidence`` hol
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 SCALAR_FIELDS = ("study_design", "n_patients")
@@ -43,7 +44,7 @@ class Evidence:
     extractor: str
     confidence: float
     #: extra normalized detail (grading scale, comparator, matched synonym...)
-    detail: dict[str, Any] = field(default_factory=dict)
+    detail: dict[str, Any] = dc_field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -53,7 +54,7 @@ class Evidence:
 class Extraction:
     doc_id: str
     fields: dict[str, Any]
-    evidence: list[Evidence] = field(default_factory=list)
+    evidence: list[Evidence] = dc_field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The ``annotate`` output line: ``{"id", "fields", "evidence"}``."""

@@ -39,8 +39,8 @@ def read_citation_export(text: str, *, doc_id: str | None = None, source: str = 
     if (year := val("YEAR")) and year.isdigit():
         doc.year = int(year)
     if volume := val("VOLUME"):
-        m = re.search(r"(\d+)", volume)
-        doc.volume = m.group(1) if m else volume
+        number = re.search(r"(\d+)", volume)
+        doc.volume = number.group(1) if number else volume
     if "TITLE" in spans:
         a, b = spans["TITLE"]
         a += len(text[a:b]) - len(text[a:b].lstrip())

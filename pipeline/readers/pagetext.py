@@ -151,27 +151,28 @@ def _is_author_line(line: str) -> bool:
     return bool(names) and sum(len(n) for n in names) * 2 >= 0.6 * len(line)
 
 
-def _header_kind(t: str) -> str:
+def _header_kind(t: str) -> tuple[str, re.Match[str] | None]:
+    """What a header line is, with the match that says so (for the fields it holds)."""
     low = t.lower()
     if low.startswith(_SKIP_LINES) or low.startswith("this article is part of the research topic"):
-        return "skip"
+        return "skip", None
     if low == "abstract":
-        return "abstract"
+        return "abstract", None
     if low == "provisionally accepted":
-        return "status"
-    if t[:1] in "•-" and _AFFIL.match(t):
-        return "affiliation"
-    if _ARTICLE_TYPE.match(t):
-        return "type"
-    if _JOURNAL.match(t) or _JOURNAL_OTHER.match(t):
-        return "journal"
+        return "status", None
+    if t[:1] in "•-" and (m := _AFFIL.match(t)):
+        return "affiliation", m
+    if m := _ARTICLE_TYPE.match(t):
+        return "type", m
+    if (m := _JOURNAL.match(t)) or (m := _JOURNAL_OTHER.match(t)):
+        return "journal", m
     if t.startswith("Sec. "):
-        return "section"
-    if _VOLUME.match(t):
-        return "volume"
+        return "section", None
+    if m := _VOLUME.match(t):
+        return "volume", m
     if _is_author_line(t):
-        return "authors"
-    return "text"
+        return "authors", None
+    return "text", None
 
 
 def _heading_key(t: str) -> str | None:
@@ -197,7 +198,7 @@ def read_page_text(text: str, *, doc_id: str | None = None, source: str = "unkno
     # --- header: everything up to the affiliations or the abstract -----------
     while i < n:
         t = lines[i].text
-        kind = _header_kind(t)
+        kind, m = _header_kind(t)
         if kind == "affiliation":
             break
         if kind == "abstract":
@@ -218,9 +219,10 @@ def read_page_text(text: str, *, doc_id: str | None = None, source: str = "unkno
             else:
                 break  # the abstract begins right after the title block
         elif kind == "type":
-            doc.article_type = title_case_type(_ARTICLE_TYPE.match(t).group(1))
+            assert m is not None
+            doc.article_type = title_case_type(m.group(1))
         elif kind == "journal":
-            m = _JOURNAL.match(t) or _JOURNAL_OTHER.match(t)
+            assert m is not None
             doc.journal = m.group(1).strip()
             if doc.journal.startswith("Front.") and not doc.journal.endswith("."):
                 doc.journal += "."
@@ -229,7 +231,7 @@ def read_page_text(text: str, *, doc_id: str | None = None, source: str = "unkno
         elif kind == "section":
             doc.section = t[5:].strip()
         elif kind == "volume":
-            m = _VOLUME.match(t)
+            assert m is not None
             doc.volume, doc.year = m.group(1), int(m.group(2))
         elif kind == "status":
             doc.status = "provisionally accepted"
@@ -241,7 +243,7 @@ def read_page_text(text: str, *, doc_id: str | None = None, source: str = "unkno
     while i < n and lines[i].text[:1] in "•-" and (m := _AFFIL.match(lines[i].text)):
         doc.affiliations.append(m.group(2).strip())
         i += 1
-    while i < n and _header_kind(lines[i].text) in ("skip", "abstract"):
+    while i < n and _header_kind(lines[i].text)[0] in ("skip", "abstract"):
         has_abstract_marker |= lines[i].text.lower() == "abstract"
         i += 1
 
