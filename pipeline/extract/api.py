@@ -222,6 +222,10 @@ def assemble(doc: Doc, document: Document) -> Extraction:
     single = design in SINGLE
     for name in ("crs", "icans"):
         obs = findings(doc, name)
+        if design in ("case_report", "case_series") and any(not f.detail.get("vague") and f.value["grade"] != "0"
+                                                            for f in obs):
+            # the patients' stated grades make "severe CRS" / "CRS occurred" summaries redundant
+            obs = [f for f in obs if not f.detail.get("vague")]
         if single and obs:
             best = max(obs, key=lambda f: grade_rank(f.value["grade"]))
             keep(name, {"grade": best.value["grade"], "n": None, "pct": None}, best)

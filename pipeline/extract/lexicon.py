@@ -7,7 +7,7 @@ Lexicon rows (``configs/lexicons/*.jsonl``) look like::
 
 ``label`` is the GUIDE's canonical value. ``synonyms`` match case-insensitively, with
 spaces and hyphens interchangeable, British spellings (leukaemia, tumour,
-haematopoietic) and a plural ``s``; ``abbreviations`` match case-sensitively and
+haematopoietic, allogenic) and a plural ``s``; ``abbreviations`` match case-sensitively and
 exactly. Any other keys (ontology identifiers, ``implies``...) travel with the label.
 
 Pattern rows (``configs/patterns/*.jsonl``) are ``{"id", "regex", ...}``; ``{NAME}`` in
@@ -30,14 +30,14 @@ from pipeline.errors import ConfigError
 from pipeline.resources import config_dir
 
 LEXICONS = ("antigens", "diseases", "cell_types", "vectors", "gene_editing", "responses", "toxicities",
-            "transplants")
+            "transplants", "products")
 PATTERN_FILES = ("macros", "toxicity", "response", "durations", "patients", "expansion", "study_design",
                  "context")
 
 _SEP = r"[\s\-‐‑–]?"
 _SPELLING = (
     ("leukemia", "leuka?emia"), ("tumor", "tumou?r"), ("hematopoietic", "ha?ematopoietic"),
-    ("hematologic", "ha?ematologic"), ("'", "['’]"), ("’", "['’]"),
+    ("hematologic", "ha?ematologic"), ("allogeneic", "allogene?ic"), ("'", "['’]"), ("’", "['’]"),
 )
 
 

@@ -31,6 +31,12 @@ for _name in ("carmine_zones", "carmine_meta", "carmine_findings", "carmine_term
 
 BACKGROUND_HEADINGS = ("background", "introduction", "objective", "objectives", "aim", "aims", "purpose",
                        "rationale", "context")
+#: every heading that opens an abstract section (an inline heading ends the previous section)
+SECTION_HEADINGS = frozenset(BACKGROUND_HEADINGS + (
+    "methods", "method", "materials and methods", "patients and methods", "design", "results", "result",
+    "findings", "conclusion", "conclusions", "discussion", "interpretation", "case presentation",
+    "case report", "case description", "case summary", "case", "case reports", "significance",
+    "trial registration", "clinical trial registration", "summary", "highlights", "experimental design"))
 
 
 @dataclass(slots=True)
@@ -81,10 +87,46 @@ def zone_at(doc: Doc, char: int) -> tuple[int, int, str, str | None]:
     return (0, len(text_of(doc)), "abstract", None)
 
 
+#: a heading written inside the text: a short line alone in its paragraph ("Background\n\n") or
+#: a paragraph's lead-in ("Introduction: The ...")
+_INLINE_HEADING = re.compile(
+    r"(?:^|\n)[ \t]*(?P<h>[A-Z][A-Za-z ]{2,30}?)[ \t]*(?::[ \t]*(?=\S)|:?[ \t]*\n[ \t]*\n)")
+#: a sentence that reports this study even inside an Introduction ("Here, we report a patient who ...")
+_OWN_REPORT = re.compile(
+    r"\b(?:here(?:in)?,?\s+we|we\s+(?:here\s+)?(?:report|present|describe)(?:e?d)?\b|in\s+this\s+(?:case\s+)?report,?\s+we)",
+    re.I)
+
+
+def _inline_headings(doc: Doc) -> list[tuple[int, str]]:
+    """``[(start, heading)]`` of headings written inside the text, computed once per Doc."""
+    found = doc.user_data.get("carmine_inline_headings")
+    if found is None:
+        text = text_of(doc)
+        found = [(m.start("h"), m.group("h").strip().lower()) for m in _INLINE_HEADING.finditer(text)
+                 if m.group("h").strip().lower() in SECTION_HEADINGS]
+        doc.user_data["carmine_inline_headings"] = found
+    return found
+
+
+def in_background_section(doc: Doc, char: int) -> bool:
+    """True inside an abstract section headed Background/Introduction/Objective..., whether the
+    reader found the heading or it is written in the text ("Background\n\nSevere CRS has ...")."""
+    z_start, _, name, heading = zone_at(doc, char)
+    if name != "abstract":
+        return False
+    inline = [h for s, h in _inline_headings(doc) if z_start <= s <= char]
+    if inline:
+        return inline[-1] in BACKGROUND_HEADINGS
+    return bool(heading) and heading.strip().lower().rstrip(":") in BACKGROUND_HEADINGS
+
+
 def is_background(doc: Doc, char: int) -> bool:
-    """True inside an abstract section headed Background/Introduction/Objective..."""
-    _, _, name, heading = zone_at(doc, char)
-    return name == "abstract" and bool(heading) and heading.strip().lower().rstrip(":") in BACKGROUND_HEADINGS
+    """True inside a Background/Introduction section, except for a sentence that reports this
+    study ("Here, we report a patient who developed ... three months after CAR-T therapy")."""
+    if not in_background_section(doc, char):
+        return False
+    s, e = sentence_at(doc, char)
+    return not _OWN_REPORT.search(text_of(doc), s, e)
 
 
 def sentences(doc: Doc) -> list[tuple[int, int]]:
@@ -107,7 +149,7 @@ _SEPARATORS = re.compile(r";|:|,\s+(?:and|while|whereas|but)\b|\band\b|\bwhile\b
 _RIGHT_END = re.compile(r"[;,.]|\band\b|\bwhile\b|\bwhereas\b|\bbut\b")
 _INT = r"(\d{1,3}(?:,\d{3})+|\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|all|none|both)"
 _N_LEFT = re.compile(
-    _INT + r"\s+(?:_+\s+)?(?:[\w-]+\s+){0,3}?(?:with|had|developed|experienced|achieved|presented|showed|"
+    r"(?<!\bCase\s)(?<!\bcase\s)(?<!\bPatient\s)(?<!\bpatient\s)(?<!\bNo\.\s)" + _INT + r"\s+(?:_+\s+)?(?:[\w-]+\s+){0,3}?(?:with|had|developed|experienced|achieved|presented|showed|"
     r"reached|attained|obtained|were|was|suffered|maintained|remained|in)\b", re.I)
 _N_RIGHT = re.compile(r"\bin\s+" + _INT + r"\s*(?:of|/|out\s+of)\s*(\d+)|\bin\s+" + _INT
                       + r"\s+(?:_+\s+)?(?:[\w-]+\s+){0,2}?(?:patients?|cases?|subjects?|pts)\b", re.I)
@@ -175,3 +217,35 @@ def clause_counts(text: str, sent: tuple[int, int], start: int, end: int) -> tup
     if pct is not None and pct.is_integer():
         pct = int(pct)
     return n, pct
+
+
+#: one count item of a "respectively" list: "25% (3/11)", "3/11 (25%)", "3 (25%)", "3 of 11", "25%"
+_ITEM = re.compile(
+    r"(?P<pct>\d+(?:\.\d+)?)\s*%(?:\s*\(\s*(?P<n>\d+)\s*(?:/|of|out\s+of)\s*\d+\s*\))?"
+    r"|(?P<n2>\d+)\s*(?:/|of|out\s+of)\s*\d+(?:\s*\(\s*(?P<pct2>\d+(?:\.\d+)?)\s*%\s*\))?"
+    r"|(?P<n3>\d+)\s*\(\s*(?P<pct3>\d+(?:\.\d+)?)\s*%\s*\)", re.I)
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+
+
+def _num(raw: str | None) -> int | float | None:
+    if raw is None:
+        return None
+    v = float(raw)
+    return int(v) if v.is_integer() else v
+
+
+def respective_items(text: str, start: int, end: int) -> list[tuple[int | None, int | float | None]] | None:
+    """The ``(n, pct)`` items of a "..., respectively" list in ``text[start:end]`` (the words after
+    the last listed mention), or None when the stretch does not end a "respectively" list.
+
+    "in 25% (3/11) and 50% (6/11) of the patients, respectively" -> [(3, 25), (6, 50)].
+    """
+    m = _RESPECTIVELY.search(text, start, end)
+    if m is None:
+        return None
+    items = []
+    for it in _ITEM.finditer(text, start, m.start()):
+        n = it.group("n") or it.group("n2") or it.group("n3")
+        pct = it.group("pct") or it.group("pct2") or it.group("pct3")
+        items.append((int(n) if n else None, _num(pct)))
+    return items

@@ -80,8 +80,9 @@ class CarmineConcepts:
     def __call__(self, doc: Doc) -> Doc:
         terms = doc._.carmine_terms or {}
         text = text_of(doc)
-        self._cell_types(doc, terms.get("cell_types", []))
-        self._antigens(doc, text, terms.get("antigens", []))
+        products = terms.get("products", [])
+        self._cell_types(doc, terms.get("cell_types", []), products)
+        self._antigens(doc, text, terms.get("antigens", []), products)
         diseases = self._diseases(doc, text, terms.get("diseases", []))
         for t in terms.get("vectors", []):
             self._emit(doc, "vector", t.label, t, "vector_lexicon", 0.85)
@@ -91,24 +92,43 @@ class CarmineConcepts:
         self._transplant(doc, text, terms.get("transplants", []), diseases)
         return doc
 
-    def _cell_types(self, doc: Doc, found: list[Term]) -> None:
-        for t in found:
+    def _cell_types(self, doc: Doc, found: list[Term], products: list[Term]) -> None:
+        for t in sorted([*found, *products], key=lambda t: t.start):
+            if t.lexicon == "products":
+                label = self.lexicons["products"].row(t.label).get("cell_type")
+                if label:
+                    self._emit(doc, "cell_type", label, t, "cell_type_product", 0.85, product=t.label)
+                continue
             self._emit(doc, "cell_type", t.label, t, "cell_type_lexicon", 0.9)
 
-    def _antigens(self, doc: Doc, text: str, found: list[Term]) -> None:
+    def _antigens(self, doc: Doc, text: str, found: list[Term], products: list[Term]) -> None:
         found = list(found)
         lex = self.lexicons["antigens"]
         for m in self.rx["antigen_slash"].finditer(text):
             label = lex.label_of(f"CD{m.group(2)}")
             if label:
                 found.append(Term("antigens", label, m.start(2), m.end(2), m.group(0)))
+        # a CAR named by its target ("CAR19", "CART22") or a marketed product ("axi-cel") is a CAR by itself
+        named: set[int] = set()
+        for m in self.rx["antigen_car_number"].finditer(text):
+            label = lex.label_of(f"CD{m.group('num')}")
+            if label:
+                found.append(Term("antigens", label, m.start(), m.end(), m.group(0)))
+                named.add(m.start())
+        for t in products:
+            label = self.lexicons["products"].row(t.label).get("antigen")
+            if label:
+                found.append(Term("antigens", label, t.start, t.end, t.synonym))
+                named.add(t.start)
         kept: list[tuple[Term, str, bool]] = []
         for t in sorted(found, key=lambda t: t.start):
             s, e = sentence_at(doc, t.start)
             after, before = text[t.end:e], text[max(s, t.start - 40):t.start]
             m = self.rx["antigen_car_after"].match(after)
             rule = None
-            if m and not self.rx["antigen_not_car"].search(after[: m.start(0) + len(m.group(0)) - 3][:25]):
+            if t.start in named:
+                rule = "antigen_named_car"
+            elif m and not self.rx["antigen_not_car"].search(after[: m.start(0) + len(m.group(0)) - 3][:25]):
                 rule = "antigen_car_after"
             elif self.rx["antigen_car_before"].search(before) and re.search(r"CAR|chimeric", text[s:e], re.I):
                 rule = "antigen_car_before"

@@ -30,6 +30,7 @@ from pipeline.extract.components.base import (
     add_finding,
     clause_counts,
     is_background,
+    respective_items,
     sentence_at,
     text_of,
     zone_at,
@@ -37,6 +38,10 @@ from pipeline.extract.components.base import (
 from pipeline.extract.lexicon import load_resources
 from pipeline.extract.numbers import parse_grade
 
+#: grades stated as a list ("grade 1 or 2", "grades 1, 2 and 3"), not a range ("grade 1-2")
+LISTED_GRADES = re.compile(r"\b(?:or|and)\b|,|/", re.I)
+#: rules that read a severity word or an event, not a stated grade
+VAGUE_RULES = frozenset({"severe_before", "low_grade_before", "mild_before", "severe_term", "event"})
 _COMPARATORS = (("≥", ">="), (">=", ">="), ("≤", "<="), ("<=", "<="), (">", ">"), ("<", "<"))
 
 
@@ -105,7 +110,7 @@ class CarmineToxicity:
                 continue
             sent = text[s:e]
             before, after = text[max(s, t.start - 60):t.start], text[t.end:e]
-            grade, rule = self._grade(text[t.start:t.end], before, after, sent, field, mentions, t)
+            grade, rule, raw = self._grade(text[t.start:t.end], before, after, sent, field, mentions, t)
             if grade is None:
                 continue
             numeric = grade != "0" and bool(re.search(r"\d", sent))
@@ -117,48 +122,64 @@ class CarmineToxicity:
             if rule == "all_were":
                 n2, _ = clause_counts(text, (s, e), t.start, t.end)
                 n = n2 if n2 is not None else n
-            key = (field, s, grade)
-            if key in seen:
-                continue
-            seen.add(key)
-            value = {"grade": grade, "n": n, "pct": pct}
-            add_finding(doc, Finding(field, value, t.start, t.end, f"{self.name}.{rule}",
-                                     0.9 if rule not in ("event", "mild_before") else 0.7,
-                                     detail={"matched": text[t.start:t.end]}))
+            observations = [(grade, n, pct)]
+            if rule in ("grade_before", "grade_after") and "-" in grade:
+                observations = self._respectively(text, t, e, raw) or observations
+            for grade, n, pct in observations:
+                key = (field, s, grade)
+                if key in seen:
+                    continue
+                seen.add(key)
+                value = {"grade": grade, "n": n, "pct": pct}
+                add_finding(doc, Finding(field, value, t.start, t.end, f"{self.name}.{rule}",
+                                         0.9 if rule not in VAGUE_RULES else 0.7,
+                                         detail={"matched": text[t.start:t.end], "vague": rule in VAGUE_RULES}))
         return doc
 
-    def _grade(self, term: str, before: str, after: str, sent: str, field: str, mentions, t) -> tuple[str | None, str]:
+    def _respectively(self, text: str, t, end: int, raw: str) -> list[tuple[str, int | None, float | None]] | None:
+        """"Grade 1 or 2 CRS was observed in 25% (3/11) and 50% (6/11), respectively": one
+        observation per listed grade, each with its own count (None unless the lists agree)."""
+        if not LISTED_GRADES.search(raw):
+            return None
+        grades = [g for g in (parse_grade(x) for x in re.findall(r"\b(?:[0-5]|IV|V|I{1,3})\b", raw)) if g is not None]
+        items = respective_items(text, t.end, end)
+        if not items or len(items) != len(grades):
+            return None
+        return [(str(g), n, pct) for g, (n, pct) in zip(grades, items, strict=True)]
+
+    def _grade(self, term: str, before: str, after: str, sent: str, field: str, mentions, t
+               ) -> tuple[str | None, str, str]:
         left = re.split(r"[;,]\s|\band\b|\bwhile\b|\bwhereas\b", before)[-1]
         negated = self._rx("negated_before").search(before) or self._rx("negated_after").match(after)
         if negated and not self._rx("grade_before").search(left):
-            return "0", "negated"
+            return "0", "negated", ""
         for rule in ("grade_after", "bare_grade_after"):
             m = self._rx(rule).match(after)
             if m:
                 g = normalize_grade(m.group("grade"))
                 if g is not None:
-                    return g, rule
+                    return g, rule, m.group("grade")
         m = self._rx("grade_before").search(left)
         if m:
             g = normalize_grade(m.group("grade"))
             if g is not None:
-                return g, "grade_before"
+                return g, "grade_before", m.group("grade")
         m = self._rx("all_were").match(after)
         if m:
             g = normalize_grade(m.group("grade"))
             if g is not None:
-                return g, "all_were"
+                return g, "all_were", m.group("grade")
         if self._rx("severe_term").match(term):
-            return ">=3", "severe_term"
+            return ">=3", "severe_term", ""
         for rule in ("low_grade_before", "severe_before", "mild_before"):
             if self._rx(rule).search(left):
-                return self.rules[rule]["label"], rule
+                return self.rules[rule]["label"], rule, ""
         # an abbreviation in brackets right after its long form is the same mention
         if re.search(r"\(\s*$", before) and any(o.end <= t.start and t.start - o.end < 4 for o in mentions):
-            return None, ""
+            return None, "", ""
         if self._rx("event_cue").search(sent):
-            return "any", "event"
-        return None, ""
+            return "any", "event", ""
+        return None, "", ""
 
 
 @Language.factory(

@@ -1,0 +1,83 @@
+"""General language phenomena behind the held-out failures (tests/fixtures/gold/extra.jsonl) and
+typical CAR-T abstracts: each case is a short, realistic sentence, never a copied document."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.extract import Extractor, build_nlp
+from pipeline.readers import read_text
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor(build_nlp())
+
+
+def fields_of(extractor: Extractor, text: str) -> dict:
+    return extractor.extract(read_text(text, doc_id="test")).fields
+
+
+CASE = "We report a case of a 34-year-old male patient with B-ALL treated with CAR-T cells. "
+COHORT = "A total of 20 patients with B-ALL received CD19 CAR-T cells in this study. "
+
+
+# -- target antigens -------------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "antigens"), [
+    # a time anchor ("41 days after CD19 CART") is not an earlier product
+    ("She developed grade 3 CRS 41 days after CD19-targeted CART (CART19) cells and CD22-targeted CART "
+     "(CART22) cells infusion.", ["CD19", "CD22"]),
+    # a CAR named by its CD number
+    ("We describe five patients who received CAR19 and CAR22 T-cell cocktail therapy.", ["CD19", "CD22"]),
+    ("Patients were treated with CART22 cells.", ["CD22"]),
+    # every product given in the study counts; only one given before the study's own is dropped
+    ("He had a CR to murine CD19 CAR-T but relapsed. A PR was achieved after humanized CD19 CAR-T treatment, "
+     "and he finally achieved remission after sequential CD22 CAR-T treatment.", ["CD19", "CD22"]),
+    ("Patients who relapsed after CD19 CAR-T therapy received CD22 CAR-T cells.", ["CD22"]),
+    # marketed products name their target
+    ("Sixty patients with LBCL received axicabtagene ciloleucel (axi-cel) as standard of care.", ["CD19"]),
+    ("We analysed 45 patients with RRMM treated with ciltacabtagene autoleucel.", ["BCMA"]),
+])
+def test_antigens(extractor, text, antigens):
+    assert fields_of(extractor, text)["target_antigen"] == antigens
+
+
+def test_product_name_is_a_car_t(extractor):
+    assert fields_of(extractor, "Patients received tisagenlecleucel.")["cell_type"] == ["CAR-T"]
+
+
+# -- transplants -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "transplants"), [
+    ("Patient 2 received autologous BCMA-targeted CART therapy 4 months after HLA–matched sibling (sister) "
+     "donor transplantation.", ["prior_allo_hsct"]),
+    ("She had relapsed after umbilical cord blood transplantation and then received CD19 CAR-T cells.",
+     ["prior_allo_hsct"]),
+    ("The patient relapsed after allogenic stem cell transplantation and received CD7 CAR-T cells.",
+     ["prior_allo_hsct"]),
+])
+def test_transplants(extractor, text, transplants):
+    assert fields_of(extractor, CASE + text)["transplant"] == transplants
+
+
+# -- toxicity --------------------------------------------------------------------------------------
+def test_inline_background_heading_and_vague_summary_in_case_series(extractor):
+    text = ("Case Report: Late cytokine release syndrome after CAR-T cells\n\nAbstract\n\n"
+            "Background\n\nSevere cytokine release syndrome (sCRS) has emerged as an adverse complication of "
+            "CAR-T therapy. Here, we reported two patients with late sCRS.\n\nCase Presentation\n\n"
+            "Case 1 was a 34-year-old female with B-ALL who experienced grade III CRS after CD19 CAR-T cells. "
+            "Case 2 was a 38-year-old male with multiple myeloma who developed grade III CRS after BCMA CAR-T "
+            "cells.\n\nConclusion\n\nSevere CRS could occur late after CAR-T therapy.")
+    fields = fields_of(extractor, text)
+    assert fields["study_design"] == "case_series"
+    assert fields["crs"] == [{"grade": "3", "n": None, "pct": None}]
+
+
+def test_respectively_distributes_listed_grades(extractor):
+    text = (COHORT + "Grade 1 or 2 cytokine release syndrome (CRS) was observed in 25% (3/11) and 50% (6/11) of "
+            "the patients, respectively, and only one patient experienced neurotoxicity.")
+    assert fields_of(extractor, text)["crs"] == [{"grade": "1", "n": 3, "pct": 25}, {"grade": "2", "n": 6, "pct": 50}]
+
+
+def test_a_range_is_not_split(extractor):
+    text = COHORT + "Grade 1-2 CRS occurred in 14 patients (70%)."
+    assert [o["grade"] for o in fields_of(extractor, text)["crs"]] == ["1-2"]
