@@ -81,3 +81,39 @@ def test_respectively_distributes_listed_grades(extractor):
 def test_a_range_is_not_split(extractor):
     text = COHORT + "Grade 1-2 CRS occurred in 14 patients (70%)."
     assert [o["grade"] for o in fields_of(extractor, text)["crs"]] == ["1-2"]
+
+
+# -- durations -------------------------------------------------------------------------------------
+def _d(measure, value, unit, qualifier=None):
+    return {"measure": measure, "value": value, "unit": unit, "qualifier": qualifier}
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("She experienced grade III CRS 41 days after CD19-targeted CART cell infusion.", [_d("other", 41, "day")]),
+    ("She died of a cerebral hemorrhage on day 55 after CART therapy.", [_d("other", 55, "day")]),
+    ("One day after CAR-T cell infusion the patient was diagnosed with grade 1 CRS.", [_d("other", 1, "day")]),
+    ("MRD levels rose to 0.05% at 5 months after CAR-T cell therapy.", [_d("other", 5, "month")]),
+    ("He developed possible CMV pneumonia three months after anti-CD19 and anti-CD22 CAR-T cell therapy for "
+     "relapsed B-ALL.", [_d("other", 3, "month")]),
+    ("The patient achieved complete remission 2 weeks after the infusion.", [_d("time_to_response", 2, "week")]),
+    ("After consolidation, the patient experienced 12 months of disease-free survival to date.",
+     [_d("response_duration", 12, "month", "ongoing")]),
+    ("To date, the patient has maintained MRD-negative CR for 41 months.",
+     [_d("response_duration", 41, "month", "ongoing")]),
+    ("He had a CR to murine CD19 CAR-T but relapsed 15 months later.", [_d("time_to_relapse", 15, "month")]),
+    # a peak's day is an expansion_peak, not a duration
+    ("CAR-T cells peaked on day 14 after infusion.", []),
+])
+def test_case_durations(extractor, sentence, expected):
+    assert fields_of(extractor, CASE + sentence)["durations"] == expected
+
+
+def test_listed_durations_respectively(extractor):
+    text = (COHORT + "Two patients were in ongoing remission for 14 and 6 months of follow-up, respectively.")
+    assert fields_of(extractor, text)["durations"] == [_d("response_duration", 14, "month", "ongoing"),
+                                                       _d("response_duration", 6, "month", "ongoing")]
+
+
+def test_relapse_without_car_before_is_not_time_to_relapse(extractor):
+    text = CASE + "She relapsed after allogeneic transplantation, then relapsed 15 months later."
+    assert fields_of(extractor, text)["durations"] == []
