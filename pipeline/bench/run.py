@@ -251,7 +251,7 @@ def format_report(result: BenchResult, *, top: int = 0) -> str:
         vs_naive, vs_tok = result.ratio(ours, "naive"), result.ratio(ours, "tokenizer")
         if vs_naive is None and vs_tok is None:
             continue
-        fmt = lambda x: "n/a" if x is None else f"{x:.2f}x"  # noqa: E731
+        fmt = lambda x: "n/a" if x is None else f"{x:.3g}x"  # noqa: E731
         lines.append(f"ratio {ours}/naive (b)/(a): {fmt(vs_naive)}   {ours}/tokenizer (b)/(c): {fmt(vs_tok)}")
     for k, s in sorted(result.scaling().items()):
         lines.append(f"scaling ours_batched 1 -> {k} cores: {s:.2f}x ({s / k:.0%} parallel efficiency)")
