@@ -44,9 +44,8 @@ def worker_builder(batch_size: int = 256, pipeline_version: str | None = None) -
 def _record(item: str | dict[str, Any] | Document) -> Document:
     if isinstance(item, Document):
         return item
-    if isinstance(item, str):
-        item = json.loads(item)
-    return Document.from_dict(item)
+    data: dict[str, Any] = json.loads(item) if isinstance(item, str) else item
+    return Document.from_dict(data)
 
 
 def table_of_partition(items: Iterable[str | dict[str, Any] | Document], *, batch_size: int = 256,
@@ -99,12 +98,13 @@ def evidence_table(source: str | list[str] | db.Bag | Iterable[Document], *, bat
     """
     import dask.bag as db
 
-    if isinstance(source, str | list) and all(isinstance(s, str) for s in ([source] if isinstance(source, str) else source)):
-        bag = documents_bag(source, blocksize=blocksize, storage_options=storage_options)
+    bag: db.Bag
+    if isinstance(source, str) or (isinstance(source, list) and source and all(isinstance(s, str) for s in source)):
+        bag = documents_bag(source, blocksize=blocksize, storage_options=storage_options)  # type: ignore[arg-type]
     elif isinstance(source, db.Bag):
         bag = source
     else:
-        bag = bag_of_documents(source, npartitions=npartitions)
+        bag = bag_of_documents(source, npartitions=npartitions)  # type: ignore[arg-type]
     frame = evidence_frame(bag, batch_size=batch_size, pipeline_version=pipeline_version)
     table = frame.compute(scheduler=scheduler) if scheduler is not None else frame.compute()
     if not len(table):

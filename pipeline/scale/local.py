@@ -139,7 +139,7 @@ def table_batches(docs: Iterable[Document], *, n_process: int = 1, batch_size: i
     ctx = mp.get_context(context)
     barrier = ctx.Barrier(n_process + 1) if on_ready is not None else None
     with ctx.Pool(n_process, initializer=_init_worker, initargs=(batch_size, pipeline_version, barrier)) as pool:
-        if barrier is not None:
+        if barrier is not None and on_ready is not None:
             try:
                 barrier.wait(timeout=_READY_TIMEOUT)
             except Exception as e:  # threading.BrokenBarrierError: a worker failed to start
