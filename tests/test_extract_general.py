@@ -117,3 +117,49 @@ def test_listed_durations_respectively(extractor):
 def test_relapse_without_car_before_is_not_time_to_relapse(extractor):
     text = CASE + "She relapsed after allogeneic transplantation, then relapsed 15 months later."
     assert fields_of(extractor, text)["durations"] == []
+
+
+# -- study design ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "design", "n"), [
+    # a series without a stated design, not described patient by patient
+    ("In this study, we described five patients with B-cell CNS lymphoma who received CAR19 and CAR22 T-cell "
+     "therapy. All patients experienced CRS.", "observational_cohort", 5),
+    # prospective signs without the word "trial"
+    ("In a single-center study, we evaluated CD19 CAR-T cells plus nivolumab. A total of 11 patients with B-NHL "
+     "were recruited. The primary end points were safety and feasibility.", "clinical_trial", 11),
+    ("In this multicenter phase 2 study, 40 patients with LBCL received CD19 CAR-T cells.", "clinical_trial", 40),
+    ("This retrospective multicenter study analyzed 75 patients who received CD19 CAR-T cells.",
+     "observational_cohort", 75),
+])
+def test_design(extractor, text, design, n):
+    fields = fields_of(extractor, text)
+    assert (fields["study_design"], fields["n_patients"]) == (design, n)
+
+
+# -- responses -------------------------------------------------------------------------------------
+def test_progression_after_remission_is_not_a_best_response(extractor):
+    text = (COHORT + "Two patients achieved complete remission (CR) and 3 achieved partial remission (PR). "
+            "Four patients had progressive disease (PD) after remission. One PD patient was reinfused.")
+    assert [o["category"] for o in fields_of(extractor, text)["response"]] == ["CR", "PR"]
+
+
+def test_pd1_is_not_progressive_disease(extractor):
+    text = COHORT + "CD19 CAR-T cells were combined with an anti-PD-1 antibody; the ORR was 82%."
+    assert fields_of(extractor, text)["response"] == [{"category": "ORR", "n": None, "pct": 82}]
+
+
+# -- patients and cell source ------------------------------------------------------------------------
+def test_pronoun_gives_the_case_patients_sex(extractor):
+    text = ("Here, we report a case of acute lymphoblastic leukemia after cord blood transplantation. "
+            "She then received anti-CD19 CAR-T cell therapy and achieved complete remission.")
+    fields = fields_of(extractor, text)
+    assert fields["study_design"] == "case_report"
+    assert fields["patients"] == [{"age_years": None, "sex": "female"}]
+
+
+@pytest.mark.parametrize(("text", "sources"), [
+    ("The adolescent patient received autologous T cells encoding a CD5-specific CAR.", ["autologous"]),
+    ("CAR-NK cells were generated from cord blood-derived NK cells.", ["allogeneic"]),
+])
+def test_cell_source_of_engineered_cells(extractor, text, sources):
+    assert fields_of(extractor, text)["cell_source"] == sources

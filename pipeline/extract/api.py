@@ -271,8 +271,14 @@ def assemble(doc: Doc, document: Document) -> Extraction:
     if design in ("case_report", "case_series"):
         people = findings(doc, "patients")
         if design == "case_report":
+            pronoun = findings(doc, "pronoun_sex")
             if people:
-                keep("patients", dict(people[0].value), people[0])
+                person = dict(people[0].value)
+                if person["sex"] is None and pronoun:
+                    person["sex"] = pronoun[0].value
+                keep("patients", person, people[0])
+            elif pronoun:
+                keep("patients", {"age_years": None, "sex": pronoun[0].value}, pronoun[0])
             else:
                 fields["patients"].append({"age_years": None, "sex": None})
         else:

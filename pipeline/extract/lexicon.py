@@ -113,7 +113,8 @@ class Lexicon:
             lex._loose = re.compile(f"{bound_l}(?:{alts}){bound_r}", re.IGNORECASE)
         if exact:
             alts = "|".join(re.escape(a) for a in exact)
-            lex._exact = re.compile(f"{bound_l}(?:{alts}){bound_r}")
+            # "PD-1", "PD-L1": a short form followed by a dash and a number names something else
+            lex._exact = re.compile(f"{bound_l}(?:{alts}){bound_r}(?![-‐‑](?:\\d|L\\d))")
         lex._loose_forms = [(re.compile(f"^(?:{synonym_regex(s)})$", re.IGNORECASE), lab) for s, lab in loose]
         return lex
 

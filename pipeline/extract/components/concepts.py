@@ -175,6 +175,11 @@ class CarmineConcepts:
             src = m.group("src").lower()
             label = "autologous" if ("patient" in src or src.startswith("autologous")) else "allogeneic"
             self._emit(doc, "cell_source", label, m.span("src"), "source_after_car", 0.8)
+        if (doc._.carmine_terms or {}).get("cell_types"):
+            for m in self.rx["source_cells"].finditer(text):
+                src = m.group("src").lower()
+                label = "autologous" if src.startswith(("autologous", "patient")) else "allogeneic"
+                self._emit(doc, "cell_source", label, m.span("src"), "source_cells", 0.7)
         for m in self.rx["source_universal"].finditer(text):
             self._emit(doc, "cell_source", "allogeneic", m.span(), "source_universal", 0.75)
 

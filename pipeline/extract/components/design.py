@@ -4,8 +4,13 @@ The rules of ``configs/patterns/study_design.jsonl`` score each design label by 
 words of the clinical zones (and the reader's article type, e.g. "Case Report"); then,
 in order: meta-analysis cues win; a case report with two to nine patients described
 individually ("Patient 1 ... Patient 2") is a case series; review cues win only without
-patient-level results; "retrospective" beats "trial"; a series whose design is not
-stated is ``observational_cohort``; cells or animals only is ``preclinical``.
+patient-level results; "we describe five patients" is a case series only when they are
+described one by one (patient markers or ages/sexes), otherwise a series; a stated
+observational design ("retrospective", "real-world") beats a stated trial ("phase 1",
+"prospective"); without either, weak signs of a protocol ("were recruited", "primary end
+points", "dose-limiting toxicities") make a trial and weak signs of a series ("multicenter
+study", "we analyzed") or no signs at all an ``observational_cohort`` (GUIDE: a series whose
+design is not stated); cells or animals only is ``preclinical``.
 
 ``n_patients``: 1 for a case report, the number of distinct patient markers for a case
 series, else the most confident ``n_candidate`` (earliest on ties).
@@ -15,11 +20,16 @@ Writes ``doc._.carmine_design`` = ``(study_design, n_patients, evidence_finding)
 
 from __future__ import annotations
 
+import re
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.extract.components.base import findings, text_of
 from pipeline.extract.lexicon import load_resources
+
+
+CASE_SERIES_WORDS = re.compile(r"case\s+series", re.I)
 
 
 class CarmineDesign:
@@ -29,12 +39,22 @@ class CarmineDesign:
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
-        hits: dict[str, tuple[int, int]] = {}
-        for rule in self.rules:
-            m = rule["rx"].search(text)
-            if m and rule["label"] not in hits:
-                hits[rule["label"]] = m.span()
         article_type = ((doc._.carmine_meta or {}).get("article_type") or "").lower()
+        hits: dict[str, tuple[int, int]] = {}
+        weak: dict[str, tuple[int, int]] = {}
+        for rule in self.rules:
+            label = rule["label"]
+            if label in hits or (rule.get("weak") and label in weak):
+                continue
+            m = rule["rx"].search(text)
+            if m:
+                (weak if rule.get("weak") else hits)[label] = m.span()
+        if "case_series" in hits and not CASE_SERIES_WORDS.search(text, *hits["case_series"]):
+            # "we describe five patients ...": a series only when the patients are described one by one
+            reported = hits.pop("case_series")
+            described = len({f.value for f in findings(doc, "patient_marker")}) >= 2 or len(findings(doc, "patients")) >= 2
+            if described or "case" in article_type or "case_report" in hits:
+                hits["case_series"] = reported
         markers = sorted({f.value for f in findings(doc, "patient_marker")})
         individuals = findings(doc, "patients")
         candidates = sorted(findings(doc, "n_candidate"), key=lambda f: (-f.confidence, f.start))
@@ -54,8 +74,13 @@ class CarmineDesign:
             design = "observational_cohort"
         elif "clinical_trial" in hits:
             design = "clinical_trial"
-        elif candidates:
+        elif "clinical_trial" in weak and "observational_cohort" not in weak:
+            design = "clinical_trial"
+            hits["clinical_trial"] = weak["clinical_trial"]
+        elif candidates or "observational_cohort" in weak:
             design = "observational_cohort"
+            if "observational_cohort" in weak:
+                hits["observational_cohort"] = weak["observational_cohort"]
         elif "preclinical" in hits:
             design = "preclinical"
         elif "review" in hits or "review" in article_type:

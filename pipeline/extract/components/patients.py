@@ -10,7 +10,8 @@ Rules in ``configs/patterns/patients.jsonl`` of three kinds:
 - ``n`` / ``n_sum``: candidate counts of treated patients ("a total of 200 patients",
   "Five cHL patients and 1 ALCL patient were enrolled" = 6), each with a confidence.
 
-Writes ``patients`` findings (value ``{"age_years", "sex"}``, ``subject`` ``P1``...),
+A case report's patient without a sex word takes the sex that all of the text's pronouns
+agree on (``pronoun_sex`` finding). Writes ``patients`` findings (value ``{"age_years", "sex"}``, ``subject`` ``P1``...),
 ``n_candidate`` findings (value: int) and ``patient_marker`` findings (value: the
 patient's number).
 """
@@ -27,6 +28,8 @@ from pipeline.extract.lexicon import load_resources
 from pipeline.extract.numbers import parse_number
 
 MALE = {"male", "man", "boy", "gentleman"}
+_HE = re.compile(r"\b(?:[Hh]e|[Hh]is|[Hh]im|[Hh]imself)\b")
+_SHE = re.compile(r"\b(?:[Ss]he|[Hh]er|[Hh]ers|[Hh]erself)\b")
 FEMALE = {"female", "woman", "girl", "lady"}
 
 
@@ -37,6 +40,7 @@ class CarminePatients:
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
+        self._pronoun_sex(doc, text)
         for rule in self.rules:
             kind = rule["kind"]
             for m in rule["rx"].finditer(text):
@@ -56,6 +60,16 @@ class CarminePatients:
                                                  f"{self.name}.{rule['id']}", rule.get("confidence", 0.5),
                                                  detail={"matched": m.group(0)}))
         return doc
+
+    def _pronoun_sex(self, doc: Doc, text: str) -> None:
+        """The sex that the text's pronouns give one patient ("She then received ..."), when they agree."""
+        he = _HE.search(text)
+        she = _SHE.search(text)
+        if bool(he) != bool(she):
+            m = he or she
+            assert m is not None
+            add_finding(doc, Finding("pronoun_sex", "male" if he else "female", m.start(), m.end(),
+                                     f"{self.name}.pronoun", 0.7, detail={"matched": m.group(0)}))
 
     def _age_sex(self, doc: Doc, text: str, m: re.Match[str], rule: dict) -> None:
         g = m.groupdict()

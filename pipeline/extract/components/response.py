@@ -6,7 +6,9 @@ it before the CAR therapy ("remained in CR for four months before a relapse", "S
 enrollment", "first complete remission (CR1)"), when it did not happen ("failed to
 achieve CR"), in Background sections, in sentences naming endpoints, and in sentences
 about the field rather than this study (``context.jsonl`` ``generic_cue``).
-``MRD_negative_CR`` also yields ``CR`` (``implies`` in the lexicon).
+``MRD_negative_CR`` also yields ``CR`` (``implies`` in the lexicon). Progressive disease
+"after remission" is a relapse, not a best response: such a document's PD mentions are
+dropped, as is PD named as a later event ("reboosted after PD").
 
 Writes ``response`` findings with value ``{"category", "n", "pct"}``.
 """
@@ -41,7 +43,13 @@ class CarmineResponse:
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
         seen: set[tuple[str, int]] = set()
-        for t in (doc._.carmine_terms or {}).get("responses", []):
+        terms = (doc._.carmine_terms or {}).get("responses", [])
+        # "PD after remission": in this document PD is progression after a response (a relapse)
+        pd_is_relapse = any(t.label == "PD" and self.rx["progression_after_response"].match(text[t.end:t.end + 80])
+                            for t in terms)
+        for t in terms:
+            if t.label == "PD" and (pd_is_relapse or self.rx["event_after"].search(text[max(0, t.start - 30):t.start])):
+                continue
             zone = zone_at(doc, t.start)
             if is_background(doc, t.start):
                 continue
