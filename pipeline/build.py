@@ -174,15 +174,30 @@ def extract_stage(documents: Path, out: Path, progress: bool = False) -> StageSu
     extractor = None
     try:
         with atomic_write(out) as fh:
+            def write(doc: Document, ex) -> None:
+                row = {"key": f"{doc.capture_sha256}:{fp}", "capture_sha256": doc.capture_sha256, **ex.to_json()}
+                fh.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+                summary.built += 1
+
             def flush() -> None:
                 nonlocal extractor
                 if not todo:
                     return
                 extractor = extractor or Extractor()
-                for doc, ex in zip(todo, extractor.pipe(todo), strict=True):
-                    row = {"key": f"{doc.capture_sha256}:{fp}", "capture_sha256": doc.capture_sha256, **ex.to_json()}
-                    fh.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
-                    summary.built += 1
+                try:
+                    results = list(extractor.pipe(todo))
+                except Exception:  # one bad document must not cost the batch: redo it one by one
+                    log.exception("extraction failed in a batch; retrying its documents one by one")
+                    results = []
+                    for doc in todo:
+                        try:
+                            results.append(extractor.extract(doc))
+                        except Exception as e:
+                            results.append(None)
+                            summary.skipped.append(f"{doc.id} (capture {doc.capture_sha256}): extraction failed: {type(e).__name__}: {e}")
+                for doc, ex in zip(todo, results, strict=True):
+                    if ex is not None:
+                        write(doc, ex)
                 todo.clear()
 
             for doc in _progress(iter_documents(documents), "extract", progress):
@@ -264,20 +279,24 @@ def table_stage(corpus_dir: Path, documents: Path, extractions: Path) -> tuple[U
 
     from pipeline.curation import apply_decisions
     from pipeline.extract.model import Extraction
-    from pipeline.table import normalize, refresh_derived, update_table
+    from pipeline.table import refresh_derived, update_table
+    from pipeline.table.normalize import normalize_rows
+    from pipeline.table.schema import COLUMNS
+    from pipeline.table.validate import empty_long
+    from pipeline.table.vocab import load_vocabularies
 
-    by_sha = {row["capture_sha256"]: row for row in iter_extractions(extractions)}
-    frames = []
+    vocab = load_vocabularies()
+    records: list[dict] = []
+    # both files are in corpus order; a document whose extraction failed has no line
+    pending = iter_extractions(extractions)
+    row = next(pending, None)
     for doc in iter_documents(documents):
-        row = by_sha.get(doc.capture_sha256)
-        if row is None:
-            continue  # its extraction failed and was reported
-        frames.append(normalize(doc, Extraction.from_json(row), pipeline_version=__version__))
-    rows = pd.concat(frames, ignore_index=True) if frames else None
-    if rows is None:
-        from pipeline.table.validate import empty_long
-
-        rows = empty_long()
+        if row is None or row["capture_sha256"] != doc.capture_sha256:
+            continue
+        records.extend(normalize_rows(doc, Extraction.from_json(row), pipeline_version=__version__, vocab=vocab))
+        row = next(pending, None)
+    # validated once for the whole table (by update_table), not once per document
+    rows = pd.DataFrame(records, columns=list(COLUMNS)) if records else empty_long()
     rows, curation = apply_decisions(rows, corpus_dir)
     rows = refresh_derived(rows)
     return update_table(corpus_dir, rows), curation

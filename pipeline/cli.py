@@ -181,5 +181,26 @@ def fetch(
         raise typer.Exit(code=1)
 
 
+@app.command()
+def bench(
+    corpus: CorpusOpt = Path("corpus"),
+    n_docs: Annotated[int, typer.Option("-n", "--n-docs", help="Documents per configuration (corpus abstracts cycled with seeded perturbation).")] = 5000,
+    slow_docs: Annotated[int, typer.Option("--slow-docs", help="Cap for the per-document configurations (0: no cap).")] = 1000,
+    cores: Annotated[str | None, typer.Option("--cores", help="Process counts for the pool run, e.g. 1,2,16 (default: 1 and all cores).")] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Documents per batch.")] = 256,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the perturbations.")] = 0,
+    noop: Annotated[bool, typer.Option("--noop/--no-noop", help="Time a no-op `pipeline run` on a copy of the corpus.")] = True,
+    profile: Annotated[bool, typer.Option("--profile", help="Profile each configuration and print the top entries.")] = False,
+    work_dir: Annotated[Path, typer.Option("--work-dir", help="Where inputs, profiles and the no-op corpus copy go.")] = Path(".bench"),
+) -> None:
+    """Throughput and memory benchmark: naive scispaCy vs ours vs the bare tokenizer."""
+    from pipeline.bench import format_report, run_bench
+
+    result = run_bench(corpus, n_docs, cores=[int(c) for c in cores.split(",")] if cores else None,
+                       batch_size=batch_size, seed=seed, work_dir=work_dir, slow_docs=slow_docs or None,
+                       noop=noop, profile=profile)
+    typer.echo(format_report(result, top=20 if profile else 0))
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
