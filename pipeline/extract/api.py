@@ -64,13 +64,16 @@ def build_nlp(configs: str | None = None) -> Language:
     :data:`OPTIONAL_MODELS` is installed its NER is sourced as ``sci_ner`` (entities in
     ``doc.ents``, not used by the rules yet); nothing requires it.
     """
-    from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  (registers the factory)
     from scispacy.custom_tokenizer import combined_rule_tokenizer
 
     nlp = spacy.blank("en")
-    nlp.tokenizer = combined_rule_tokenizer(nlp)
+    with warnings.catch_warnings():
+        # scispaCy's tokenizer regex: "FutureWarning: Possible set union at position ..."
+        warnings.filterwarnings("ignore", message=r"Possible set union", category=FutureWarning)
+        nlp.tokenizer = combined_rule_tokenizer(nlp)
     nlp.add_pipe("carmine_sentencizer")
-    nlp.add_pipe("abbreviation_detector")
+    # scispaCy's detector, wrapped: its [W036] warning silenced around its call (components/abbreviations.py)
+    nlp.add_pipe("carmine_abbreviations", name="abbreviation_detector")
     for model in OPTIONAL_MODELS:
         if spacy.util.is_package(model):  # pragma: no cover - not installed here
             source = spacy.load(model, exclude=["parser", "lemmatizer", "tagger", "attribute_ruler"])
@@ -157,12 +160,8 @@ class Extractor:
              ) -> Iterator[Extraction]:
         """Extract lazily (``nlp.pipe``): documents are read as the output is consumed."""
         pairs = ((self.make_doc(d), d) for d in documents)
-        with warnings.catch_warnings():
-            # scispaCy's abbreviation detector warns on every document without abbreviations
-            warnings.filterwarnings("ignore", message=r".*\[W036\]")
-            for doc, document in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size,
-                                               n_process=n_process):
-                yield assemble(doc, document)
+        for doc, document in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
+            yield assemble(doc, document)
 
 
 # -- findings -> GUIDE record ------------------------------------------------------------------
