@@ -13,18 +13,23 @@ SHARED ?= ../shared
 SOURCES := $(shell find pipeline configs -type f \( -name '*.py' -o -name '*.yaml' -o -name '*.jsonl' -o -name '*.csv' -o -name '*.txt' \) 2>/dev/null)
 CURATION := $(wildcard $(CORPUS)/curation/*.jsonl)
 
-.PHONY: help setup run fetch import test eval bench lint review review-import export-gold report clean
+.PHONY: help setup constraints run fetch import test eval bench lint review review-import export-gold report clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(VENV)/.installed: pyproject.toml
+# constraints.txt pins the versions the test suite last passed with (regenerate with
+# `make constraints` after changing dependencies in pyproject.toml).
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $@
 
 setup: $(VENV)/.installed ## Create .venv and install the package with its dev tools (idempotent)
+
+constraints: setup ## Re-pin constraints.txt to the versions installed in .venv
+	$(PY) -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
 
 $(CORPUS)/evidence.csv: $(VENV)/.installed $(CORPUS)/captures.jsonl $(CURATION) $(SOURCES)
 	$(PY) -m pipeline run --corpus $(CORPUS)
