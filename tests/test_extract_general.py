@@ -163,3 +163,57 @@ def test_pronoun_gives_the_case_patients_sex(extractor):
 ])
 def test_cell_source_of_engineered_cells(extractor, text, sources):
     assert fields_of(extractor, text)["cell_source"] == sources
+
+
+# -- seen on the unlabelled Frontiers excerpts --------------------------------------------------------
+@pytest.mark.parametrize(("text", "design", "n"), [
+    ("Case Report: Rare adverse events after CAR-T therapy\n\nWe present a series of three patients with "
+     "relapsed DLBCL, who each received axicabtagene ciloleucel.", "case_series", 3),
+    ("We presented a heavily pretreated young patient with relapsed multiple myeloma who received anti-BCMA "
+     "CAR-T cells.", "case_report", 1),
+    ("Title of a report on CD123 CAR-T cells\n\nCase Presentation: We used donor-derived CART123 cells in a "
+     "patient with AML.", "case_report", 1),
+    ("Results: Ten studies involving forty-four patients were included. The risk of bias was assessed.",
+     "meta_analysis", 44),
+    ("Results: This meta-analysis identified and included 16 studies with 984 patients.", "meta_analysis", 984),
+])
+def test_design_cues(extractor, text, design, n):
+    fields = fields_of(extractor, text)
+    assert (fields["study_design"], fields["n_patients"]) == (design, n)
+
+
+def test_respectively_distributes_response_counts(extractor):
+    text = COHORT + "The ORR and CR rate were 81.81% (9/11) and 45.45% (5/11), respectively."
+    assert fields_of(extractor, text)["response"] == [{"category": "ORR", "n": 9, "pct": 81.81},
+                                                      {"category": "CR", "n": 5, "pct": 45.45}]
+
+
+def test_decimal_percentage_and_bracketed_count(extractor):
+    text = COHORT + "The overall response rate was 73.3% (11/15), including 9 (60%) with complete remission."
+    assert fields_of(extractor, text)["response"][0] == {"category": "ORR", "n": 11, "pct": 73.3}
+
+
+@pytest.mark.parametrize(("sentence", "grades"), [
+    ("Of the 15 patients, 11 (73.3%) experienced grades 1-2 CRS, and no patient had grades 3-4 CRS.", ["1-2"]),
+    ("We compared machine learning models predicting severe CRS after CAR-T therapy.", []),
+    ("Side effects of CAR-T therapy include cytokine release syndrome.", []),
+])
+def test_toxicity_statements_that_are_not_observations(extractor, sentence, grades):
+    assert [o["grade"] for o in fields_of(extractor, COHORT + sentence)["crs"]] == grades
+
+
+def test_abbreviation_inside_a_hyphenated_name(extractor):
+    text = "Salvage CD20-SD-CART therapy in aggressive B-cell lymphoma after CD19 CART treatment failure."
+    assert fields_of(extractor, text)["response"] == []
+
+
+def test_listed_spans_after_car(extractor):
+    text = (COHORT + "Two patients developed HBV reactivation 2 months and 14 months after CAR-T cell infusion, "
+            "respectively.")
+    assert fields_of(extractor, text)["durations"] == [_d("other", 2, "month"), _d("other", 14, "month")]
+
+
+def test_disease_in_a_sentence_about_the_field_is_weak(extractor):
+    text = ("We report a case of local CRS in a patient with acute lymphoblastic leukemia after CAR-T cells. "
+            "Local CRS has been reported once in a while in B-cell lymphoma.")
+    assert fields_of(extractor, text)["disease"] == ["ALL"]

@@ -35,6 +35,8 @@ PATTERN_FILES = ("macros", "toxicity", "response", "durations", "patients", "exp
                  "context")
 
 _SEP = r"[\s\-‐‑–]?"
+_COMPOUND_LEFT = re.compile(r"[A-Za-z0-9][-‐‑]$")
+_COMPOUND_RIGHT = re.compile(r"[-‐‑][A-Za-z0-9]")
 _SPELLING = (
     ("leukemia", "leuka?emia"), ("tumor", "tumou?r"), ("hematopoietic", "ha?ematopoietic"),
     ("hematologic", "ha?ematologic"), ("allogeneic", "allogene?ic"), ("'", "['’]"), ("’", "['’]"),
@@ -132,9 +134,14 @@ class Lexicon:
 
     def find(self, text: str, offset: int = 0) -> list[Term]:
         found: list[tuple[int, int]] = []
-        for rx in (self._exact, self._loose):
-            if rx is not None:
-                found.extend(m.span() for m in rx.finditer(text))
+        if self._exact is not None:
+            for m in self._exact.finditer(text):
+                s, e = m.span()
+                if _COMPOUND_LEFT.search(text, max(0, s - 2), s) and _COMPOUND_RIGHT.match(text, e):
+                    continue  # inside a hyphenated name: "CD20-SD-CART" is no stable disease
+                found.append((s, e))
+        if self._loose is not None:
+            found.extend(m.span() for m in self._loose.finditer(text))
         found.sort(key=lambda s: (s[0], -s[1]))
         out: list[Term] = []
         last = -1

@@ -97,7 +97,7 @@ _OWN_REPORT = re.compile(
     re.I)
 
 
-def _inline_headings(doc: Doc) -> list[tuple[int, str]]:
+def inline_headings(doc: Doc) -> list[tuple[int, str]]:
     """``[(start, heading)]`` of headings written inside the text, computed once per Doc."""
     found = doc.user_data.get("carmine_inline_headings")
     if found is None:
@@ -114,7 +114,7 @@ def in_background_section(doc: Doc, char: int) -> bool:
     z_start, _, name, heading = zone_at(doc, char)
     if name != "abstract":
         return False
-    inline = [h for s, h in _inline_headings(doc) if z_start <= s <= char]
+    inline = [h for s, h in inline_headings(doc) if z_start <= s <= char]
     if inline:
         return inline[-1] in BACKGROUND_HEADINGS
     return bool(heading) and heading.strip().lower().rstrip(":") in BACKGROUND_HEADINGS
@@ -146,14 +146,17 @@ def sentence_at(doc: Doc, char: int) -> tuple[int, int]:
 
 
 _SEPARATORS = re.compile(r";|:|,\s+(?:and|while|whereas|but)\b|\band\b|\bwhile\b|\bwhereas\b|\bincluding\b|\bbut\b|,(?=\s*(?:\d|one|two|three|four|five|six|seven|eight|nine|ten)\b)")
-_RIGHT_END = re.compile(r"[;,.]|\band\b|\bwhile\b|\bwhereas\b|\bbut\b")
+_RIGHT_END = re.compile(r";|,(?!\d{3}\b)|\.(?!\d)|\band\b|\bwhile\b|\bwhereas\b|\bbut\b")  # "73.3%" goes on
 _INT = r"(\d{1,3}(?:,\d{3})+|\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|all|none|both)"
 _N_LEFT = re.compile(
-    r"(?<!\bCase\s)(?<!\bcase\s)(?<!\bPatient\s)(?<!\bpatient\s)(?<!\bNo\.\s)" + _INT + r"\s+(?:_+\s+)?(?:[\w-]+\s+){0,3}?(?:with|had|developed|experienced|achieved|presented|showed|"
+    r"(?<!\bCase\s)(?<!\bcase\s)(?<!\bPatient\s)(?<!\bpatient\s)(?<!\bNo\.\s)" + _INT
+    + r"(?!\s*(?:days?|weeks?|months?|years?|hours?|h)\b)\s+(?:_+\s+)?(?:[\w-]+\s+){0,3}?(?:with|had|developed|experienced|achieved|presented|showed|"
     r"reached|attained|obtained|were|was|suffered|maintained|remained|in)\b", re.I)
 _N_RIGHT = re.compile(r"\bin\s+" + _INT + r"\s*(?:of|/|out\s+of)\s*(\d+)|\bin\s+" + _INT
                       + r"\s+(?:_+\s+)?(?:[\w-]+\s+){0,2}?(?:patients?|cases?|subjects?|pts)\b", re.I)
 _PCT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
+#: a count in brackets right after a mention or its percentage: "CR (n=9)", "73.3% (11/15)"
+_N_BRACKET = re.compile(r"^[^()]{0,25}?\(\s*(?:n\s*=\s*(\d+)|(\d+)\s*/\s*\d+)\s*[),;]", re.I)
 
 
 def mask_parentheses(text: str) -> str:
@@ -212,6 +215,10 @@ def clause_counts(text: str, sent: tuple[int, int], start: int, end: int) -> tup
             if mp:
                 pct = float(mp.group(1))
                 break
+    if n is None:
+        mb = _N_BRACKET.match(right_raw)
+        if mb:
+            n = int(mb.group(1) or mb.group(2))
     if isinstance(n, float):
         n = int(n)
     if pct is not None and pct.is_integer():

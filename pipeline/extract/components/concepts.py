@@ -9,7 +9,8 @@ Reads ``doc._.carmine_terms`` and writes findings for ``cell_type``, ``disease``
   CAR T") or it follows "anti-", "CAR-", "targeting" in a sentence naming a CAR; an
   antigen of a CAR given earlier ("after CD19 CART failure") is dropped when the study's
   own product is named too;
-- a disease mentioned only in Background/Introduction sections or in lists of examples is
+- a disease mentioned only in Background/Introduction sections, in lists of examples or in
+  sentences about the field ("has been reported in B-cell lymphoma") is
   kept only when nothing better is stated; a broader label yields to a narrower one
   (``broader`` in the disease lexicon, e.g. ALL -> B-ALL);
 - ``autologous``/``allogeneic``/"donor-derived" count when they qualify CAR cells, not a
@@ -152,7 +153,8 @@ class CarmineConcepts:
             sent = text[s:e]
             in_sentence = {x.label for x in found if s <= x.start < e}
             enumerating = len(in_sentence) >= 3 and self.rx["enumeration"].search(sent)
-            if zone[2] in ("title", "keywords") or not (is_background(doc, t.start) or enumerating):
+            generic = bool(self.rx["generic_cue"].search(sent)) and not self.rx["patient_cue"].search(sent)
+            if zone[2] in ("title", "keywords") or not (is_background(doc, t.start) or enumerating or generic):
                 strong.append(t)
             else:
                 weak.append(t)

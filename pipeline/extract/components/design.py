@@ -25,7 +25,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.extract.components.base import findings, text_of
+from pipeline.extract.components.base import findings, inline_headings, text_of, zones
 from pipeline.extract.lexicon import load_resources
 
 
@@ -35,7 +35,9 @@ CASE_SERIES_WORDS = re.compile(r"case\s+series", re.I)
 class CarmineDesign:
     def __init__(self, name: str, configs: str | None) -> None:
         self.name = name
-        self.rules = load_resources(configs).patterns.rules("study_design")
+        res = load_resources(configs)
+        self.rules = res.patterns.rules("study_design")
+        self.case_headings = res.patterns.rx("context", "case_headings")
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
@@ -49,6 +51,10 @@ class CarmineDesign:
             m = rule["rx"].search(text)
             if m:
                 (weak if rule.get("weak") else hits)[label] = m.span()
+        if "case_report" not in hits:
+            heading = self._case_heading(doc)
+            if heading is not None:
+                hits["case_report"] = heading
         if "case_series" in hits and not CASE_SERIES_WORDS.search(text, *hits["case_series"]):
             # "we describe five patients ...": a series only when the patients are described one by one
             reported = hits.pop("case_series")
@@ -98,6 +104,17 @@ class CarmineDesign:
         span = hits.get(design)
         doc._.carmine_design = (design, n, span, candidates[0] if candidates and n == n_best else None)
         return doc
+
+
+    def _case_heading(self, doc: Doc) -> tuple[int, int] | None:
+        """A "Case presentation" section (reader's heading or one written in the text)."""
+        for start, _end, _name, heading in zones(doc):
+            if heading and self.case_headings.match(heading.strip().rstrip(":").lower()):
+                return (start, start)
+        for start, heading in inline_headings(doc):
+            if self.case_headings.match(heading):
+                return (start, start + len(heading))
+        return None
 
 
 @Language.factory(

@@ -33,7 +33,6 @@ from pipeline.extract.numbers import parse_number, parse_unit
 #: a response duration stated in a sentence that says it still lasts
 _STILL = re.compile(r"\b(?:to\s+date|so\s+far|until\s+now|still|currently|at\s+the\s+time\s+of\s+(?:this\s+)?"
                     r"(?:writing|report|publication|last\s+follow))\b", re.I)
-_LIST_SEP = re.compile(r"\s*(?:,|\band\b|\bor\b)\s*", re.I)
 
 
 class CarmineDurations:
@@ -45,6 +44,7 @@ class CarmineDurations:
         #: every rule needs a number with a time unit or a "day N": only sentences holding one are read
         self._anchor = re.compile(f"{macros['NUM']}\\s*(?:\\([^)]*\\)\\s*)?{macros['UNIT']}|\\bday\\s*\\+?\\d", re.I)
         self._car = re.compile(macros["CAR"], re.I)
+        self._num = re.compile(f"\\b{macros['NUM']}\\b", re.I)
         self._unless = {r["id"]: re.compile(r["unless_sentence"], re.I) for r in self.rules if r.get("unless_sentence")}
 
     def _windows(self, doc: Doc, text: str) -> list[tuple[int, int]]:
@@ -91,7 +91,7 @@ class CarmineDurations:
         if groups.get("day"):
             values, unit = [parse_number(groups["day"])], "day"
         elif groups.get("values"):
-            values = [parse_number(v) for v in _LIST_SEP.split(groups["values"]) if v.strip()]
+            values = [parse_number(v) for v in self._num.findall(groups["values"])]
         else:
             values = [parse_number(groups.get("value") or "")]
         if unit is None or not values or any(v is None for v in values):

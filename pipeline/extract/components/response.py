@@ -25,6 +25,7 @@ from pipeline.extract.components.base import (
     add_finding,
     clause_counts,
     is_background,
+    respective_items,
     sentence_at,
     text_of,
     zone_at,
@@ -67,6 +68,9 @@ class CarmineResponse:
             if self.rx["not_achieved"].search(left):
                 continue
             n, pct = clause_counts(text, (s, e), t.start, t.end) if zone[2] == "abstract" else (None, None)
+            listed = self._respectively(terms, text, s, e) if zone[2] == "abstract" else None
+            if listed is not None and t.label in listed:
+                n, pct = listed[t.label]
             for category in [t.label, *self.lexicon.row(t.label).get("implies", [])]:
                 key = (category, s)
                 if key in seen:
@@ -76,6 +80,24 @@ class CarmineResponse:
                 add_finding(doc, Finding("response", value, t.start, t.end, f"{self.name}.response_lexicon",
                                          0.85, detail={"matched": text[t.start:t.end]}))
         return doc
+
+
+    def _respectively(self, terms, text: str, s: int, e: int) -> dict[str, tuple] | None:
+        """"The ORR and CR rate were 81.8% (9/11) and 45.5% (5/11), respectively": the k-th
+        category named in the sentence takes the k-th count (None unless the lists agree)."""
+        labels: list[str] = []
+        last = s
+        for t in terms:
+            if s <= t.start < e:
+                if t.label not in labels:
+                    labels.append(t.label)
+                last = max(last, t.end)
+        if len(labels) < 2:
+            return None
+        items = respective_items(text, last, e)
+        if not items or len(items) != len(labels):
+            return None
+        return dict(zip(labels, items, strict=True))
 
 
 @Language.factory(

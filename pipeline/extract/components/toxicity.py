@@ -42,6 +42,8 @@ from pipeline.extract.numbers import parse_grade
 LISTED_GRADES = re.compile(r"\b(?:or|and)\b|,|/", re.I)
 #: rules that read a severity word or an event, not a stated grade
 VAGUE_RULES = frozenset({"severe_before", "low_grade_before", "mild_before", "severe_term", "event"})
+_NO_BEFORE_GRADE = re.compile(r"(?:\bno\b|\bwithout\b|\bnone\b|\bnor\b|\bdid\s+not\s+\w+|\bwere\s+not\b)"
+                              r"(?:\s+[\w-]+){0,3}\s*$", re.I)
 _COMPARATORS = (("≥", ">="), (">=", ">="), ("≤", "<="), ("<=", "<="), (">", ">"), ("<", "<"))
 
 
@@ -118,6 +120,8 @@ class CarmineToxicity:
                 numeric or self.context["patient_cue"].search(sent)
             ):
                 continue
+            if not numeric and grade != "0" and self.context["aim_cue"].search(sent):
+                continue  # "models predicting severe CRS": what a study looks at
             n, pct = (None, None) if grade == "0" else clause_counts(text, (s, e), t.start, t.end)
             if rule == "all_were":
                 n2, _ = clause_counts(text, (s, e), t.start, t.end)
@@ -151,8 +155,9 @@ class CarmineToxicity:
                ) -> tuple[str | None, str, str]:
         left = re.split(r"[;,]\s|\band\b|\bwhile\b|\bwhereas\b", before)[-1]
         negated = self._rx("negated_before").search(before) or self._rx("negated_after").match(after)
-        if negated and not self._rx("grade_before").search(left):
-            return "0", "negated", ""
+        if negated:
+            # "no patient had grades 3-4 CRS" states no observation of its own
+            return (None, "", "") if self._rx("grade_before").search(left) else ("0", "negated", "")
         for rule in ("grade_after", "bare_grade_after"):
             m = self._rx(rule).match(after)
             if m:
@@ -161,6 +166,8 @@ class CarmineToxicity:
                     return g, rule, m.group("grade")
         m = self._rx("grade_before").search(left)
         if m:
+            if _NO_BEFORE_GRADE.search(left, 0, m.start()):
+                return None, "", ""  # "no patient had grades 3-4 CRS"
             g = normalize_grade(m.group("grade"))
             if g is not None:
                 return g, "grade_before", m.group("grade")
