@@ -21,6 +21,7 @@ def seed():
 
 def test_seed_metadata(seed):
     assert seed.id == "10.3389/fimmu.2024.1519055"
+    assert seed.url == "https://doi.org/10.3389/fimmu.2024.1519055"
     assert seed.format == "page_text"
     assert seed.title == ("The first case of T-cell acute lymphoblastic leukemia treated with chemotherapy "
                           "followed by anti-CD7 CAR-T cells using retroviral vector")

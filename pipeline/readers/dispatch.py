@@ -58,6 +58,8 @@ def read_text(text: str, *, doc_id: str | None = None, source: str = "unknown", 
         doc = read_page_text(text, doc_id=doc_id, source=source)
     if url and not doc.url:
         doc.url = url
+    if not doc.url and doc.id.startswith("10."):
+        doc.url = f"https://doi.org/{doc.id}"  # a stable link when the capture named no page
     if not doc.id:
         raise ReaderError(doc_id or "<text>", "no document id given and no DOI found in the text")
     return doc
