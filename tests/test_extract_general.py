@@ -217,3 +217,43 @@ def test_disease_in_a_sentence_about_the_field_is_weak(extractor):
     text = ("We report a case of local CRS in a patient with acute lymphoblastic leukemia after CAR-T cells. "
             "Local CRS has been reported once in a while in B-cell lymphoma.")
     assert fields_of(extractor, text)["disease"] == ["ALL"]
+
+
+# -- typical CAR-T abstracts ------------------------------------------------------------------------
+TRIAL = "A total of 50 patients with r/r LBCL were enrolled in this phase 1/2 trial of CD19 CAR-T cells. "
+
+
+@pytest.mark.parametrize(("sentence", "field", "expected"), [
+    ("The ORR was 82% and the CR rate was 54%.", "response",
+     [{"category": "ORR", "n": None, "pct": 82}, {"category": "CR", "n": None, "pct": 54}]),
+    ("CRS occurred in 94% of patients, grade ≥3 in 12%.", "crs",
+     [{"grade": "any", "n": None, "pct": 94}, {"grade": ">=3", "n": None, "pct": 12}]),
+    ("ICANS (any grade) occurred in 35% of patients.", "icans", [{"grade": "any", "n": None, "pct": 35}]),
+    ("Six (50%) patients achieved CR.", "response", [{"category": "CR", "n": 6, "pct": 50}]),
+    ("At a median follow-up of 12.3 months, the median PFS was 8.5 months.", "durations",
+     [_d("follow_up", 12.3, "month", "median"), _d("survival", 8.5, "month", "median")]),
+])
+def test_trial_sentences(extractor, sentence, field, expected):
+    fields = fields_of(extractor, TRIAL + sentence)
+    assert (fields["study_design"], fields["n_patients"]) == ("clinical_trial", 50)
+    assert fields[field] == expected
+
+
+@pytest.mark.parametrize(("text", "key", "expected"), [
+    ("A 4-year-old girl with relapsed B-ALL received CD19 CAR-T cells.", "patients",
+     [{"age_years": 4, "sex": "female"}]),
+    ("We report a 67-year-old woman with myasthenia gravis treated with BCMA CAR-T cells.", "disease",
+     ["myasthenia_gravis"]),
+    ("Fifteen patients with SLE and lupus nephritis received CD19 CAR-T cells.", "disease",
+     ["SLE", "lupus_nephritis"]),
+    ("GPC3 CAR-T cells were given to 12 patients with hepatocellular carcinoma.", "target_antigen", ["GPC3"]),
+    ("Patients with neuroblastoma received GD2-CAR T cells.", "target_antigen", ["GD2"]),
+    ("Patients with gastric cancer were treated with CLDN18.2-targeted CAR T cells.", "target_antigen",
+     ["CLDN18.2"]),
+    ("CAR-T cells were generated with the piggyBac transposon system.", "vector", ["piggybac"]),
+    ("Patients received CRISPR/Cas9-edited universal CAR-T cells targeting CD7.", "cell_source", ["allogeneic"]),
+    ("After CAR-T therapy, 10 patients proceeded to allo-HSCT as bridging to transplant.", "transplant",
+     ["consolidative_allo_hsct"]),
+])
+def test_typical_abstract_phrases(extractor, text, key, expected):
+    assert fields_of(extractor, text)[key] == expected

@@ -83,6 +83,8 @@ class CarmineDesign:
         elif "clinical_trial" in weak and "observational_cohort" not in weak:
             design = "clinical_trial"
             hits["clinical_trial"] = weak["clinical_trial"]
+        elif len(individuals) == 1 and not candidates and "observational_cohort" not in weak:
+            design = "case_report"  # "A 4-year-old girl with relapsed B-ALL received ...", nothing else
         elif candidates or "observational_cohort" in weak:
             design = "observational_cohort"
             if "observational_cohort" in weak:

@@ -129,6 +129,15 @@ class CarmineToxicity:
             observations = [(grade, n, pct)]
             if rule in ("grade_before", "grade_after") and "-" in grade:
                 observations = self._respectively(text, t, e, raw) or observations
+            for em in self._rx("elliptic_grade").finditer(text, t.end, e):
+                g2 = normalize_grade(em.group("grade"))
+                if g2 is not None and grade not in ("0",):
+                    count = em.group("count")
+                    mp = re.search(r"(\d+(?:\.\d+)?)\s*%", count)
+                    mn = re.match(r"(\d+)\s*(?:\(|patients?|cases?|/)", count)
+                    p2 = float(mp.group(1)) if mp else None
+                    observations.append((g2, int(mn.group(1)) if mn else None,
+                                         int(p2) if p2 is not None and p2.is_integer() else p2))
             for grade, n, pct in observations:
                 key = (field, s, grade)
                 if key in seen:
