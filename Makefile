@@ -47,12 +47,15 @@ test: setup ## Run the test suite
 	$(PY) -m pytest -q
 
 EXTRA_GOLD := tests/fixtures/gold/extra.jsonl
+HELDOUT_GOLD := tests/fixtures/gold/heldout.jsonl
 
-eval: setup ## Score the extractor: dev gold, then our held-out set (per-field P/R/F1 and macro-F1)
+eval: setup ## Score the extractor: dev gold, then our two annotated sets (per-field P/R/F1 and macro-F1)
 	@echo "== $(GOLD)"
 	@$(PY) -m pipeline eval --gold $(GOLD) --scorer $(dir $(GOLD))score.py --output $(CORPUS)/build/dev.pred.jsonl
 	@echo "== $(EXTRA_GOLD)"
 	@$(PY) -m pipeline eval --gold $(EXTRA_GOLD) --scorer $(dir $(GOLD))score.py --output $(CORPUS)/build/extra.pred.jsonl
+	@echo "== $(HELDOUT_GOLD)"
+	@$(PY) -m pipeline eval --gold $(HELDOUT_GOLD) --scorer $(dir $(GOLD))score.py --output $(CORPUS)/build/heldout.pred.jsonl
 
 bench: setup ## Throughput and memory benchmark (prints numbers and ratios)
 	$(PY) -m pipeline bench --corpus $(CORPUS)
