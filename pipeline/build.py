@@ -165,6 +165,7 @@ def iter_documents(path: Path) -> Iterator[Document]:
 def extract_stage(documents: Path, out: Path, progress: bool = False) -> StageSummary:
     """Extract the GUIDE fields of each document (reusing unchanged ones)."""
     from pipeline.extract import Extractor, extractor_fingerprint
+    from pipeline.extract.model import Extraction
 
     fp = extractor_fingerprint()
     summary = StageSummary()
@@ -174,7 +175,7 @@ def extract_stage(documents: Path, out: Path, progress: bool = False) -> StageSu
     extractor = None
     try:
         with atomic_write(out) as fh:
-            def write(doc: Document, ex) -> None:
+            def write(doc: Document, ex: Extraction) -> None:
                 row = {"key": f"{doc.capture_sha256}:{fp}", "capture_sha256": doc.capture_sha256, **ex.to_json()}
                 fh.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
                 summary.built += 1
@@ -184,6 +185,7 @@ def extract_stage(documents: Path, out: Path, progress: bool = False) -> StageSu
                 if not todo:
                     return
                 extractor = extractor or Extractor()
+                results: list[Extraction | None]
                 try:
                     results = list(extractor.pipe(todo))
                 except Exception:  # one bad document must not cost the batch: redo it one by one

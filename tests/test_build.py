@@ -143,3 +143,23 @@ def test_cli_import_run_and_annotate(tmp_path):
     assert [x["id"] for x in lines] == [SEED_DOI]
     assert lines[0]["fields"]["target_antigen"] == ["CD7"]
     assert "in.jsonl:2" in r.output
+
+
+def test_a_document_the_extractor_fails_on_is_skipped_and_named(tmp_path, monkeypatch):
+    corpus = _corpus(tmp_path)
+    CaptureStore(corpus).put(OTHER, source="frontiers", media_type="text/plain", doi=OTHER_DOI, via="test")
+    from pipeline.extract import Extractor
+
+    real_pipe = Extractor.pipe
+
+    def pipe(self, docs, **kwargs):
+        docs = list(docs)
+        if any(d.id == OTHER_DOI for d in docs):
+            raise ValueError("cannot read this one")
+        return real_pipe(self, docs, **kwargs)
+
+    monkeypatch.setattr(Extractor, "pipe", pipe)
+    summary = run(corpus)
+    assert summary.extractions.built == 1
+    assert len(summary.skipped) == 1 and OTHER_DOI in summary.skipped[0] and "cannot read this one" in summary.skipped[0]
+    assert set(_long(corpus).doc_id) == {SEED_DOI}
