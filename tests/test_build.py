@@ -163,3 +163,38 @@ def test_a_document_the_extractor_fails_on_is_skipped_and_named(tmp_path, monkey
     assert summary.extractions.built == 1
     assert len(summary.skipped) == 1 and OTHER_DOI in summary.skipped[0] and "cannot read this one" in summary.skipped[0]
     assert set(_long(corpus).doc_id) == {SEED_DOI}
+
+
+def test_curator_decisions_survive_rebuilds(tmp_path):
+    import csv
+
+    from pipeline.curation import export_review, import_review
+
+    corpus = _corpus(tmp_path)
+    run(corpus)
+    [review] = export_review(corpus)
+    with open(review, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    by_field = {r["field"]: r for r in rows}
+    decided = {}
+    for r in rows:
+        if r["field"] == "disease":
+            r.update(decision="accept", curator="A. Curator")
+            decided[r["evidence_id"]] = "accepted"
+        elif r["field"] == "crs":
+            r.update(decision="correct", corrected_value="2", curator="A. Curator", note="grade 2 in the full text")
+            decided[r["evidence_id"]] = "corrected"
+    assert "disease" in by_field and "crs" in by_field
+    with open(review, "w", encoding="utf-8-sig", newline="") as fh:  # saved back as Excel would
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter=";", lineterminator="\r\n")
+        w.writeheader()
+        w.writerows(rows)
+    report = import_review(review, corpus)
+    assert report.ok and not report.errors
+    for _ in range(2):  # applied on every rebuild, never reverted
+        run(corpus, force=True)
+        long = _long(corpus).set_index("evidence_id")
+        for eid, status in decided.items():
+            assert long.loc[eid, "status"] == status
+        crs = long[long.field == "crs"].iloc[0]
+        assert crs.value == "2" and crs.extracted_value == "1"
