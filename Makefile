@@ -13,7 +13,7 @@ SHARED ?= ../shared
 SOURCES := $(shell find pipeline configs -type f \( -name '*.py' -o -name '*.yaml' -o -name '*.jsonl' -o -name '*.csv' -o -name '*.txt' \) 2>/dev/null)
 CURATION := $(wildcard $(CORPUS)/curation/*.jsonl)
 
-.PHONY: help setup constraints run fetch import test eval bench lint review review-import export-gold report clean
+.PHONY: help setup constraints docs run fetch import test eval bench lint review review-import export-gold report clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -77,6 +77,11 @@ $(CORPUS)/report/report.html: $(CORPUS)/evidence.csv $(filter pipeline/report/%,
 	$(PY) -m pipeline report --corpus $(CORPUS)
 
 report: $(CORPUS)/report/report.html ## Write the HTML analysis report under corpus/report/ (when the table changed)
+
+docs/evidence_schema.md: pipeline/table/schema.py $(VENV)/.installed
+	$(PY) -c "from pipeline.table import write_data_dictionary; write_data_dictionary()"
+
+docs: docs/evidence_schema.md ## Regenerate the data dictionary from the declared schema
 
 clean: ## Remove rebuilt outputs (never the raw captures or curation decisions)
 	rm -rf $(CORPUS)/build $(CORPUS)/evidence*.csv $(CORPUS)/evidence*.parquet $(CORPUS)/report $(CORPUS)/review
