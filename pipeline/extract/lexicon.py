@@ -37,10 +37,101 @@ PATTERN_FILES = ("macros", "toxicity", "response", "durations", "patients", "exp
 _SEP = r"[\s\-‐‑–]?"
 _COMPOUND_LEFT = re.compile(r"[A-Za-z0-9][-‐‑]$")
 _COMPOUND_RIGHT = re.compile(r"[-‐‑][A-Za-z0-9]")
+#: characters that Python's case-insensitive matching treats specially (dotless i, long s, micro
+#: sign, final sigma...): a text holding one is matched by the original IGNORECASE pattern
+try:
+    from re._casefix import _EXTRA_CASES as _EXTRA  # CPython >= 3.11
+
+    _EQUIV = frozenset(chr(c) for k, v in _EXTRA.items() for c in (k, *v))
+except ImportError:  # pragma: no cover - other Pythons: every cased non-ASCII character is unsafe
+    _EQUIV = None
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_SAFE: dict[str, bool] = {}
+_UPPER_ESCAPE = re.compile(r"\\[A-Z]")
 _SPELLING = (
     ("leukemia", "leuka?emia"), ("tumor", "tumou?r"), ("hematopoietic", "ha?ematopoietic"),
     ("hematologic", "ha?ematologic"), ("allogeneic", "allogene?ic"), ("'", "['’]"), ("’", "['’]"),
 )
+
+
+def _safe_char(ch: str) -> bool:
+    low = ch.lower()
+    if len(low) != 1:
+        return False
+    if _EQUIV is None:
+        return low == ch == ch.upper()
+    return ch not in _EQUIV and low not in _EQUIV
+
+
+def lowered(text: str) -> str | None:
+    """``text.lower()`` when matching a lower-cased pattern over it case-sensitively finds exactly
+    what the IGNORECASE pattern finds over ``text`` (same length, no special case folding), else None.
+
+    ASCII text always qualifies; a non-ASCII letter qualifies when it lower-cases to one
+    character and takes no part in Python's extra case equivalences (``ı``, ``ſ``, ``µ``/``μ``, ``ς``...).
+    """
+    if text.isascii():
+        return text.lower()
+    for ch in set(_NON_ASCII.findall(text)):
+        ok = _SAFE.get(ch)
+        if ok is None:
+            ok = _SAFE[ch] = _safe_char(ch)
+        if not ok:
+            return None
+    low = text.lower()
+    return low if len(low) == len(text) else None
+
+
+_TOKEN = re.compile(r"\\.|\[(?:\\.|[^\]\\])*\]|\(\?:|.", re.S)
+
+
+def _literal_tokens(rx: str) -> tuple[list[str], str]:
+    """The leading literal characters of ``rx`` (each a token: ``c`` or an escaped ``\\-``), with no
+    quantifier after them, and the rest of the regex."""
+    out: list[str] = []
+    pos = 0
+    while pos < len(rx):
+        m = _TOKEN.match(rx, pos)
+        assert m is not None
+        tok = m.group(0)
+        literal = (len(tok) == 1 and tok.isalnum()) or (len(tok) == 2 and tok[0] == "\\" and not tok[1].isalnum())
+        if not literal or rx[m.end():m.end() + 1] in ("?", "*", "+", "{"):
+            break
+        out.append(tok)
+        pos = m.end()
+    return out, rx[pos:]
+
+
+def _trie(items: list[tuple[list[str], str]]) -> str:
+    """``(?:a|b|...)`` for the alternatives ``items`` (leading literal tokens, rest), with the
+    alternatives that share a leading literal grouped under it: ``(?:c(?:d19|d22)|b(?:cma))``.
+
+    The same matches as the flat alternation, in the same order of preference: alternatives with
+    different first characters cannot match at the same position, and within a group the original
+    order is kept. The regex engine then tests one character per group (not every alternative) at
+    each position. A level where some alternative has no leading literal is left flat.
+    """
+    if any(not lits for lits, _ in items):
+        return "(?:" + "|".join("".join(lits) + rest for lits, rest in items) + ")"
+    groups: dict[str, list[tuple[list[str], str]]] = {}
+    for lits, rest in items:
+        groups.setdefault(lits[0], []).append((lits[1:], rest))
+    alts = []
+    for first, members in groups.items():
+        if len(members) == 1:
+            lits, rest = members[0]
+            alts.append(first + "".join(lits) + rest)
+        else:
+            alts.append(first + _trie(members))
+    return "(?:" + "|".join(alts) + ")"
+
+
+def _literal_trie(forms: list[str]) -> str | None:
+    """:func:`_trie` of regexes ``forms`` (None unless each starts with a literal character)."""
+    items = [_literal_tokens(f) for f in forms]
+    if any(not lits for lits, _ in items):
+        return None
+    return _trie(items)
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -90,6 +181,8 @@ class Lexicon:
     _exact: re.Pattern[str] | None = None
     _by_form: dict[str, str] = field(default_factory=dict)
     _loose_forms: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    #: ``_loose`` lower-cased, case-sensitive, first-literal form: run over ``lowered(text)``
+    _loose_low: re.Pattern[str] | None = None
 
     @classmethod
     def from_rows(cls, name: str, rows: list[dict[str, Any]], where: str = "") -> Lexicon:
@@ -111,12 +204,20 @@ class Lexicon:
         exact.sort(key=len, reverse=True)
         bound_l, bound_r = r"(?<![A-Za-z0-9])", r"(?![A-Za-z0-9])"
         if loose:
-            alts = "|".join(f"(?:{synonym_regex(s)})" for s, _ in loose)
+            forms = [synonym_regex(s) for s, _ in loose]
+            alts = "|".join(f"(?:{f})" for f in forms)
             lex._loose = re.compile(f"{bound_l}(?:{alts}){bound_r}", re.IGNORECASE)
+            low_forms = [f.lower() for f in forms]
+            trie = _literal_trie(low_forms)
+            # a pattern character with extra case equivalents (κ, ϰ, Κ) only matches text holding one of
+            # them, and such text is never lowered (see lowered())
+            if trie is not None and _EQUIV is not None and not any(_UPPER_ESCAPE.search(f) for f in forms):
+                lex._loose_low = re.compile(f"(?<![a-z0-9]){trie}(?![a-z0-9])")
         if exact:
-            alts = "|".join(re.escape(a) for a in exact)
+            forms = [re.escape(a) for a in exact]
             # "PD-1", "PD-L1": a short form followed by a dash and a number names something else
-            lex._exact = re.compile(f"{bound_l}(?:{alts}){bound_r}(?![-‐‑](?:\\d|L\\d))")
+            trie = _literal_trie(forms) or f"(?:{'|'.join(forms)})"
+            lex._exact = re.compile(f"{bound_l}{trie}{bound_r}(?![-‐‑](?:\\d|L\\d))")
         lex._loose_forms = [(re.compile(f"^(?:{synonym_regex(s)})$", re.IGNORECASE), lab) for s, lab in loose]
         return lex
 
@@ -132,7 +233,8 @@ class Lexicon:
                 return label
         return None
 
-    def find(self, text: str, offset: int = 0) -> list[Term]:
+    def find(self, text: str, offset: int = 0, low: str | None = None) -> list[Term]:
+        """Matches in ``text``; ``low`` is ``lowered(text)`` when the caller has it (computed if not)."""
         found: list[tuple[int, int]] = []
         if self._exact is not None:
             for m in self._exact.finditer(text):
@@ -140,7 +242,14 @@ class Lexicon:
                 if _COMPOUND_LEFT.search(text, max(0, s - 2), s) and _COMPOUND_RIGHT.match(text, e):
                     continue  # inside a hyphenated name: "CD20-SD-CART" is no stable disease
                 found.append((s, e))
-        if self._loose is not None:
+        if self._loose_low is not None:
+            if low is None:
+                low = lowered(text)
+            if low is not None:
+                found.extend(m.span() for m in self._loose_low.finditer(low))
+            else:
+                found.extend(m.span() for m in self._loose.finditer(text))  # type: ignore[union-attr]
+        elif self._loose is not None:
             found.extend(m.span() for m in self._loose.finditer(text))
         found.sort(key=lambda s: (s[0], -s[1]))
         out: list[Term] = []

@@ -61,6 +61,16 @@ def text_of(doc: Doc) -> str:
     return text
 
 
+def lowered_text(doc: Doc) -> str | None:
+    """``lexicon.lowered(text_of(doc))`` (the text lower-cased, or None where case folding is not
+    one character to one), computed once per Doc."""
+    if "carmine_lower" not in doc.user_data:
+        from pipeline.extract.lexicon import lowered
+
+        doc.user_data["carmine_lower"] = lowered(text_of(doc))
+    return doc.user_data["carmine_lower"]
+
+
 def add_finding(doc: Doc, finding: Finding) -> None:
     if doc._.carmine_findings is None:
         doc._.carmine_findings = []

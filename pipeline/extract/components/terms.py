@@ -18,8 +18,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.extract.components import base  # noqa: F401  (extensions)
-from pipeline.extract.components.base import text_of
-from pipeline.extract.lexicon import Term, load_resources
+from pipeline.extract.components.base import lowered_text, text_of
+from pipeline.extract.lexicon import Term, load_resources, lowered
 
 
 class CarmineTerms:
@@ -31,9 +31,10 @@ class CarmineTerms:
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
+        low = lowered_text(doc)
         found: dict[str, list[Term]] = {}
         for lex_name, lex in self.resources.lexicons.items():
-            found[lex_name] = lex.find(text)
+            found[lex_name] = lex.find(text, low=low)
         abbreviations = doc._.abbreviations if doc.has_extension("abbreviations") else []
         if abbreviations:
             long_terms = self._long_cache
@@ -45,7 +46,8 @@ class CarmineTerms:
                     continue
                 key = long_form.text
                 if key not in long_terms:
-                    long_terms[key] = {n: lex.find(key) for n, lex in self.resources.lexicons.items()}
+                    key_low = lowered(key)
+                    long_terms[key] = {n: lex.find(key, low=key_low) for n, lex in self.resources.lexicons.items()}
                 for lex_name, terms in long_terms[key].items():
                     have = found[lex_name]
                     if any(t.start <= short.start_char < t.end for t in have):
