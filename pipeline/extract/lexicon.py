@@ -349,6 +349,7 @@ def load_resources(configs: str | None = None) -> Resources:
                 row["rx"] = re.compile(expanded, flags)
             except re.error as e:
                 raise ConfigError(f"{where}: regex of rule {row['id']!r} does not compile: {e}") from None
+            row["gate"] = gate_for(row["rx"])
         files[name] = rows
     return Resources(lexicons, Patterns(macros, files))
 
@@ -366,3 +367,86 @@ def fingerprint_files(paths: list[Path]) -> str:
         h.update(p.name.encode())
         h.update(p.read_bytes())
     return h.hexdigest()
+
+
+# -- literal gates: skip a regex over a text that cannot hold a match ----------------------------
+_MIN_GATE = 2
+_MAX_GATE = 40
+
+
+def _required(items: list[tuple[Any, Any]], ignorecase: bool) -> set[str] | None:
+    """Strings one of which every match of the parsed sequence ``items`` contains (None: no such
+    set found). Literal runs and the required sets of sub-patterns are candidates; the one whose
+    shortest string is longest wins."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    best: set[str] | None = None
+
+    def consider(cand: set[str] | None) -> None:
+        nonlocal best
+        if not cand or len(cand) > _MAX_GATE:
+            return
+        if best is None or (min(map(len, cand)), -len(cand)) > (min(map(len, best)), -len(best)):
+            best = cand
+
+    run: list[str] = []
+    for op, av in [*items, (None, None)]:
+        if op is c.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            consider({"".join(run).lower() if ignorecase else "".join(run)})
+            run = []
+        if op is c.SUBPATTERN:
+            _group, add, delete, sub = av
+            if not add and not delete:
+                consider(_required(list(sub), ignorecase))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            lo, _hi, sub = av
+            if lo >= 1:
+                consider(_required(list(sub), ignorecase))
+        elif op is c.ATOMIC_GROUP:
+            consider(_required(list(av), ignorecase))
+        elif op is c.BRANCH:
+            union: set[str] = set()
+            for alt in av[1]:
+                req = _required(list(alt), ignorecase)
+                if req is None:
+                    union = set()
+                    break
+                union |= req
+            consider(union or None)
+    return best
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """A necessary condition for ``rx`` to match anywhere in a text: the text holds one of
+    ``literals`` (compared lower-cased for an IGNORECASE regex, on ``lowered(text)``)."""
+
+    literals: tuple[str, ...]
+    ignorecase: bool
+
+    def open(self, text: str, low: str | None) -> bool:
+        if self.ignorecase:
+            if low is None:  # case folding not one-to-one: no shortcut
+                return True
+            return any(lit in low for lit in self.literals)
+        return any(lit in text for lit in self.literals)
+
+
+def gate_for(rx: re.Pattern[str]) -> Gate | None:
+    """The :class:`Gate` of a compiled regex, or None when no literal of 3+ characters is required."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    ignorecase = bool(rx.flags & re.IGNORECASE)
+    try:
+        parsed = _parser.parse(rx.pattern, rx.flags)
+    except Exception:  # pragma: no cover - compiled already, so it parses
+        return None
+    if parsed.state.flags & re.VERBOSE:
+        return None
+    req = _required(list(parsed), ignorecase)
+    if not req or min(map(len, req)) < _MIN_GATE:
+        return None
+    return Gate(tuple(sorted(req)), ignorecase)

@@ -71,6 +71,12 @@ def lowered_text(doc: Doc) -> str | None:
     return doc.user_data["carmine_lower"]
 
 
+def may_match(doc: Doc, gate: Any) -> bool:
+    """False when the Doc's text lacks every literal that a match of the gated regex needs
+    (``lexicon.Gate``; None: no gate, always True). Then the regex cannot match anywhere in it."""
+    return gate is None or gate.open(text_of(doc), lowered_text(doc))
+
+
 def add_finding(doc: Doc, finding: Finding) -> None:
     if doc._.carmine_findings is None:
         doc._.carmine_findings = []

@@ -30,6 +30,7 @@ from pipeline.extract.components.base import (
     Finding,
     add_finding,
     is_background,
+    may_match,
     sentence_at,
     sentences,
     text_of,
@@ -64,6 +65,7 @@ class CarmineConcepts:
         self.lexicons = res.lexicons
         p = res.patterns
         self.rx = {row["id"]: row["rx"] for row in p.rules("context")}
+        self.gate = {row["id"]: row["gate"] for row in p.rules("context")}
 
     # -- helpers -------------------------------------------------------------------------
     def _emit(self, doc: Doc, field: str, value: str, t: Term | tuple[int, int], rule: str, conf: float,
@@ -105,13 +107,13 @@ class CarmineConcepts:
     def _antigens(self, doc: Doc, text: str, found: list[Term], products: list[Term]) -> None:
         found = list(found)
         lex = self.lexicons["antigens"]
-        for m in self.rx["antigen_slash"].finditer(text):
+        for m in self._finditer(doc, "antigen_slash", text):
             label = lex.label_of(f"CD{m.group(2)}")
             if label:
                 found.append(Term("antigens", label, m.start(2), m.end(2), m.group(0)))
         # a CAR named by its target ("CAR19", "CART22") or a marketed product ("axi-cel") is a CAR by itself
         named: set[int] = set()
-        for m in self.rx["antigen_car_number"].finditer(text):
+        for m in self._finditer(doc, "antigen_car_number", text):
             label = lex.label_of(f"CD{m.group('num')}")
             if label:
                 found.append(Term("antigens", label, m.start(), m.end(), m.group(0)))
@@ -166,27 +168,35 @@ class CarmineConcepts:
                 self._emit(doc, "disease", t.label, t, "disease_lexicon", 0.85 if chosen is strong else 0.5)
         return labels - drop
 
+    def _finditer(self, doc: Doc, rule: str, text: str):
+        """``finditer`` of context rule ``rule`` over the whole text (nothing when its gate is shut)."""
+        return self.rx[rule].finditer(text) if may_match(doc, self.gate[rule]) else ()
+
     def _cell_source(self, doc: Doc, text: str) -> None:
-        for m in self.rx["source_before_car"].finditer(text):
+        for m in self._finditer(doc, "source_before_car", text):
             if self.rx["source_transplant_words"].search(m.group("mid")):
                 continue
             src = m.group("src").lower()
             label = "autologous" if src.startswith("autologous") else "allogeneic"
             self._emit(doc, "cell_source", label, m.span("src"), "source_before_car", 0.85)
-        for m in self.rx["source_after_car"].finditer(text):
+        for m in self._finditer(doc, "source_after_car", text):
             src = m.group("src").lower()
             label = "autologous" if ("patient" in src or src.startswith("autologous")) else "allogeneic"
             self._emit(doc, "cell_source", label, m.span("src"), "source_after_car", 0.8)
         if (doc._.carmine_terms or {}).get("cell_types"):
-            for m in self.rx["source_cells"].finditer(text):
+            for m in self._finditer(doc, "source_cells", text):
                 src = m.group("src").lower()
                 label = "autologous" if src.startswith(("autologous", "patient")) else "allogeneic"
                 self._emit(doc, "cell_source", label, m.span("src"), "source_cells", 0.7)
-        for m in self.rx["source_universal"].finditer(text):
+        for m in self._finditer(doc, "source_universal", text):
             self._emit(doc, "cell_source", "allogeneic", m.span(), "source_universal", 0.75)
 
     def _transplant(self, doc: Doc, text: str, found: list[Term], diseases: set[str]) -> None:
-        first_car = next((s for s, e in sentences(doc) if self.rx["car_treatment"].search(text[s:e])), None)
+        if not found:
+            return
+        first_car = None
+        if may_match(doc, self.gate["car_treatment"]):
+            first_car = next((s for s, e in sentences(doc) if self.rx["car_treatment"].search(text[s:e])), None)
         for t in found:
             kind = t.label
             if kind == "unspecified":

@@ -25,7 +25,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.extract.components.base import findings, inline_headings, text_of, zones
+from pipeline.extract.components.base import findings, inline_headings, may_match, text_of, zones
 from pipeline.extract.lexicon import load_resources
 
 
@@ -48,7 +48,7 @@ class CarmineDesign:
             label = rule["label"]
             if label in hits or (rule.get("weak") and label in weak):
                 continue
-            m = rule["rx"].search(text)
+            m = rule["rx"].search(text) if may_match(doc, rule["gate"]) else None
             if m:
                 (weak if rule.get("weak") else hits)[label] = m.span()
         if "case_report" not in hits:

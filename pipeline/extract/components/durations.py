@@ -26,7 +26,14 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.extract.components.base import Finding, add_finding, is_background, sentence_at, text_of
+from pipeline.extract.components.base import (
+    Finding,
+    add_finding,
+    is_background,
+    may_match,
+    sentence_at,
+    text_of,
+)
 from pipeline.extract.lexicon import load_resources
 from pipeline.extract.numbers import parse_number, parse_unit
 
@@ -66,6 +73,8 @@ class CarmineDurations:
         taken: list[tuple[int, int]] = []
         for rule in self.rules:
             rx = rule["rx"]
+            if not may_match(doc, rule["gate"]):
+                continue
             for w_start, w_end in windows:
                 for m in rx.finditer(text, w_start, w_end):
                     if any(s < m.end() and m.start() < e for s, e in taken):

@@ -13,7 +13,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.extract.components.base import Finding, add_finding, is_background, text_of
+from pipeline.extract.components.base import Finding, add_finding, is_background, may_match, text_of
 from pipeline.extract.lexicon import load_resources
 from pipeline.extract.numbers import parse_number
 
@@ -36,6 +36,8 @@ class CarmineExpansion:
         text = text_of(doc)
         taken: list[tuple[int, int]] = []
         for rule in self.rules:
+            if not may_match(doc, rule["gate"]):
+                continue
             for m in rule["rx"].finditer(text):
                 if is_background(doc, m.start()) or any(s < m.end() and m.start() < e for s, e in taken):
                     continue

@@ -23,7 +23,14 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.extract.components.base import Finding, add_finding, is_background, sentence_at, text_of
+from pipeline.extract.components.base import (
+    Finding,
+    add_finding,
+    is_background,
+    may_match,
+    sentence_at,
+    text_of,
+)
 from pipeline.extract.lexicon import load_resources
 from pipeline.extract.numbers import parse_number
 
@@ -43,6 +50,8 @@ class CarminePatients:
         self._pronoun_sex(doc, text)
         for rule in self.rules:
             kind = rule["kind"]
+            if not may_match(doc, rule["gate"]):
+                continue
             for m in rule["rx"].finditer(text):
                 g = m.groupdict()
                 if kind == "marker":
