@@ -71,3 +71,26 @@ def test_literal_trie_keeps_the_order_of_preference() -> None:
     tried = re.compile(trie)
     for text in ("cd19 cd1 cd22 b-cell bcma c-met cd190", "cd1cd19", "b cell bcma"):
         assert [m.span() for m in flat.finditer(text)] == [m.span() for m in tried.finditer(text)]
+
+
+def test_case_folded_rules_find_what_the_ignorecase_rules_find() -> None:
+    from pipeline.extract.lexicon import CaseFolded
+
+    texts = [
+        "A 34-Year-Old MALE patient and Patient 2, a total of 20 Patients were ENROLLED; ORR 81.8% (9/11).",
+        "Median follow-up was 12 Months after CAR-T infusion; CRS Grade ≥3 in 2 (10%). µL ſ ı",
+        "Five cHL patients and 1 ALCL patient were enrolled. Peak expansion 350, 758 copies/μg on day 6.",
+        "RETROSPECTIVE real-world cohort of 84 patients treated with autologous CD19 CAR T cells.",
+    ]
+    checked = 0
+    for rows in load_resources().patterns.files.values():
+        for row in rows:
+            fast = row.get("fast")
+            if not isinstance(fast, CaseFolded):
+                continue
+            checked += 1
+            for text in texts:
+                assert [m.span() for m in fast.finditer(text)] == [m.span() for m in row["rx"].finditer(text)]
+                a, b = fast.search(text, 5, len(text) - 3), row["rx"].search(text, 5, len(text) - 3)
+                assert (a and (a.span(), a.groupdict())) == (b and (b.span(), b.groupdict()))
+    assert checked > 20

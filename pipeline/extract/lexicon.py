@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -350,6 +351,7 @@ def load_resources(configs: str | None = None) -> Resources:
             except re.error as e:
                 raise ConfigError(f"{where}: regex of rule {row['id']!r} does not compile: {e}") from None
             row["gate"] = gate_for(row["rx"])
+            row["fast"] = case_folded(row["rx"])
         files[name] = rows
     return Resources(lexicons, Patterns(macros, files))
 
@@ -450,3 +452,85 @@ def gate_for(rx: re.Pattern[str]) -> Gate | None:
     if not req or min(map(len, req)) < _MIN_GATE:
         return None
     return Gate(tuple(sorted(req)), ignorecase)
+
+
+# -- case-folded rules: an IGNORECASE regex run case-sensitively over the lower-cased text ------
+_GROUP_NAME = re.compile(r"\(\?P[<=][^>)]*[>)]")
+_MIXED_RANGE = re.compile(r"[A-Z]-[a-z]|[a-z]-[A-Z]")
+_last: list[Any] = [None, None]
+
+
+def _lower_cached(text: str) -> str | None:
+    """``lowered(text)``, remembered for the last text seen (the rules of one Doc run in a row)."""
+    if _last[0] is not text:
+        _last[0], _last[1] = text, lowered(text)
+    return _last[1]
+
+
+def _lower_regex(pattern: str) -> str | None:
+    """``pattern`` with its literal characters lower-cased (escapes, group names kept), or None
+    when that could change its meaning (``\\N{...}`` names, a range from one case to the other)."""
+    if "\\N" in pattern or _MIXED_RANGE.search(pattern):
+        return None
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        m = _GROUP_NAME.match(pattern, i)
+        if m:
+            out.append(m.group(0))
+            i = m.end()
+            continue
+        out.append(ch.lower())
+        i += 1
+    return "".join(out)
+
+
+class CaseFolded:
+    """An IGNORECASE rule that finds its matches on ``lowered(text)`` with a lower-cased,
+    case-sensitive copy of itself (Python's ``re`` tests literals far faster without IGNORECASE),
+    then re-matches the original regex at each found position, so callers get the original
+    text's groups. Same matches as ``rx`` (text that ``lowered`` refuses goes to ``rx``)."""
+
+    __slots__ = ("rx", "low")
+
+    def __init__(self, rx: re.Pattern[str], low: re.Pattern[str]) -> None:
+        self.rx, self.low = rx, low
+
+    def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
+        low = _lower_cached(text)
+        if low is None:
+            yield from self.rx.finditer(text, pos, endpos)
+            return
+        for m in self.low.finditer(low, pos, endpos):
+            again = self.rx.match(text, m.start(), endpos)
+            if again is None or again.end() != m.end():  # pragma: no cover - equivalence broken
+                raise AssertionError(f"case-folded rule {self.rx.pattern[:60]!r} diverged at {m.start()}")
+            yield again
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        low = _lower_cached(text)
+        if low is None:
+            return self.rx.search(text, pos, endpos)
+        m = self.low.search(low, pos, endpos)
+        return None if m is None else self.rx.match(text, m.start(), endpos)
+
+
+def case_folded(rx: re.Pattern[str]) -> re.Pattern[str] | CaseFolded:
+    """:class:`CaseFolded` for an IGNORECASE regex where it applies, else ``rx`` itself."""
+    if not rx.flags & re.IGNORECASE or _EQUIV is None:
+        return rx
+    lowered_pattern = _lower_regex(rx.pattern)
+    if lowered_pattern is None:
+        return rx
+    try:
+        low = re.compile(lowered_pattern, rx.flags & ~re.IGNORECASE)
+    except re.error:  # pragma: no cover
+        return rx
+    if low.groupindex != rx.groupindex or low.groups != rx.groups:  # pragma: no cover
+        return rx
+    return CaseFolded(rx, low)

@@ -66,6 +66,7 @@ class CarmineConcepts:
         p = res.patterns
         self.rx = {row["id"]: row["rx"] for row in p.rules("context")}
         self.gate = {row["id"]: row["gate"] for row in p.rules("context")}
+        self.fast = {row["id"]: row["fast"] for row in p.rules("context")}
 
     # -- helpers -------------------------------------------------------------------------
     def _emit(self, doc: Doc, field: str, value: str, t: Term | tuple[int, int], rule: str, conf: float,
@@ -170,7 +171,7 @@ class CarmineConcepts:
 
     def _finditer(self, doc: Doc, rule: str, text: str):
         """``finditer`` of context rule ``rule`` over the whole text (nothing when its gate is shut)."""
-        return self.rx[rule].finditer(text) if may_match(doc, self.gate[rule]) else ()
+        return self.fast[rule].finditer(text) if may_match(doc, self.gate[rule]) else ()
 
     def _cell_source(self, doc: Doc, text: str) -> None:
         for m in self._finditer(doc, "source_before_car", text):

@@ -48,7 +48,7 @@ class CarmineDesign:
             label = rule["label"]
             if label in hits or (rule.get("weak") and label in weak):
                 continue
-            m = rule["rx"].search(text) if may_match(doc, rule["gate"]) else None
+            m = rule["fast"].search(text) if may_match(doc, rule["gate"]) else None
             if m:
                 (weak if rule.get("weak") else hits)[label] = m.span()
         if "case_report" not in hits:

@@ -72,7 +72,7 @@ class CarmineDurations:
             return doc
         taken: list[tuple[int, int]] = []
         for rule in self.rules:
-            rx = rule["rx"]
+            rx = rule["fast"]
             if not may_match(doc, rule["gate"]):
                 continue
             for w_start, w_end in windows:

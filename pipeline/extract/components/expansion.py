@@ -38,7 +38,7 @@ class CarmineExpansion:
         for rule in self.rules:
             if not may_match(doc, rule["gate"]):
                 continue
-            for m in rule["rx"].finditer(text):
+            for m in rule["fast"].finditer(text):
                 if is_background(doc, m.start()) or any(s < m.end() and m.start() < e for s, e in taken):
                     continue
                 if not re.search(r"CAR|copies|expan|transgene|vector", text[max(0, m.start() - 120):m.end()], re.I):

@@ -52,7 +52,7 @@ class CarminePatients:
             kind = rule["kind"]
             if not may_match(doc, rule["gate"]):
                 continue
-            for m in rule["rx"].finditer(text):
+            for m in rule["fast"].finditer(text):
                 g = m.groupdict()
                 if kind == "marker":
                     add_finding(doc, Finding("patient_marker", int(g["id"]), m.start(), m.end(),
