@@ -178,3 +178,19 @@ def test_report_says_n_a_for_what_failed():
     assert "no-op `python -m pipeline run`: n/a" in report
     assert result.ratio("ours", "naive") is None
     assert result.ratio("tokenizer", "naive") == pytest.approx(10.0)
+
+
+def test_ours_measures_the_build_path_and_the_per_document_variant_stays_labelled(tiny_corpus, tmp_path):
+    """(b) "ours" normalizes rows per document and validates the table once (as pipeline.build
+    does); the pandera-per-document path is the labelled extra ``ours_per_doc_validated``."""
+    pytest.importorskip("pipeline.extract")
+    from pipeline.bench.configs import CONFIGS
+
+    assert "validated once" in CONFIGS["ours"] and "per doc" in CONFIGS["ours_per_doc_validated"]
+    result = run_bench(tiny_corpus, 12, configs=("ours", "ours_per_doc_validated", "ours_batched"), cores=(1,),
+                       batch_size=5, work_dir=tmp_path / "bench", memory_sizes=(), noop=False, warmup=2,
+                       timeout=300)
+    rows = {c: result.get(c) for c in ("ours", "ours_per_doc_validated", "ours_batched")}
+    assert all(r is not None and r.docs == 12 for r in rows.values()), [(x.config, x.error) for x in result.results]
+    assert rows["ours"].produced == rows["ours_batched"].produced == rows["ours_per_doc_validated"].produced > 0
+    shutil.rmtree(tmp_path / "bench")

@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch-size", type=int, default=256, help="documents per batch")
     ap.add_argument("--seed", type=int, default=0, help="seed of the perturbations")
     ap.add_argument("--slow-docs", type=int, default=1000,
-                    help="cap the documents of the per-document configurations naive and ours (0: no cap)")
+                    help="cap the documents of the slow configurations naive and ours_per_doc_validated (0: no cap)")
     ap.add_argument("--work-dir", type=Path, default=Path(".bench"), help="where inputs, profiles, results go")
     ap.add_argument("--no-noop", action="store_true", help="skip timing a no-op `pipeline run`")
     ap.add_argument("--profile", action="store_true", help="profile each configuration; print top entries")
