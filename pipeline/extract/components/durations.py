@@ -34,7 +34,7 @@ from pipeline.extract.components.base import (
     sentence_at,
     text_of,
 )
-from pipeline.extract.lexicon import load_resources
+from pipeline.extract.lexicon import case_folded, load_resources
 from pipeline.extract.numbers import parse_number, parse_unit
 
 #: a response duration stated in a sentence that says it still lasts
@@ -49,7 +49,8 @@ class CarmineDurations:
         self.rules = res.patterns.rules("durations")
         macros = res.patterns.macros
         #: every rule needs a number with a time unit or a "day N": only sentences holding one are read
-        self._anchor = re.compile(f"{macros['NUM']}\\s*(?:\\([^)]*\\)\\s*)?{macros['UNIT']}|\\bday\\s*\\+?\\d", re.I)
+        self._anchor = case_folded(
+            re.compile(f"{macros['NUM']}\\s*(?:\\([^)]*\\)\\s*)?{macros['UNIT']}|\\bday\\s*\\+?\\d", re.I))
         self._car = re.compile(macros["CAR"], re.I)
         self._num = re.compile(f"\\b{macros['NUM']}\\b", re.I)
         self._unless = {r["id"]: re.compile(r["unless_sentence"], re.I) for r in self.rules if r.get("unless_sentence")}
