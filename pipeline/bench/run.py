@@ -236,15 +236,15 @@ def format_report(result: BenchResult, *, top: int = 0) -> str:
         f"(seed {result.seed}, batch {result.batch_size})",
         f"machine: {m.get('cpu_count')} cores, Python {m.get('python')}, {m.get('platform')}; {m.get('date')}",
         "",
-        f"{'configuration':<16} {'cores':>5} {'docs':>6} {'seconds':>8} {'docs/s':>9} {'words/s':>10} "
+        f"{'configuration':<22} {'cores':>5} {'docs':>6} {'seconds':>8} {'docs/s':>9} {'words/s':>10} "
         f"{'peak MB':>8}  what",
     ]
     for r in result.results:
         if not r.ok:
-            lines.append(f"{r.config:<16} {r.cores:>5} {'':>6} {'':>8} {'n/a':>9} {'n/a':>10} {'':>8}  {r.error}")
+            lines.append(f"{r.config:<22} {r.cores:>5} {'':>6} {'':>8} {'n/a':>9} {'n/a':>10} {'':>8}  {r.error}")
             continue
         peak = max(r.peak_rss_mb, r.children_peak_rss_mb)
-        lines.append(f"{r.config:<16} {r.cores:>5} {r.docs:>6} {r.seconds:>8.2f} {r.docs_per_s:>9,.0f} "
+        lines.append(f"{r.config:<22} {r.cores:>5} {r.docs:>6} {r.seconds:>8.2f} {r.docs_per_s:>9,.0f} "
                      f"{r.words_per_s:>10,.0f} {peak:>8.0f}  {r.label}")
     lines.append("")
     for ours in ("ours", "ours_batched"):
