@@ -496,7 +496,7 @@ class CaseFolded:
     then re-matches the original regex at each found position, so callers get the original
     text's groups. Same matches as ``rx`` (text that ``lowered`` refuses goes to ``rx``)."""
 
-    __slots__ = ("rx", "low")
+    __slots__ = ("low", "rx")
 
     def __init__(self, rx: re.Pattern[str], low: re.Pattern[str]) -> None:
         self.rx, self.low = rx, low

@@ -5,16 +5,21 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-#: Headings of structured abstracts (lower case), across publishers.
+#: Headings that open the background part of a structured abstract (lower case).
+BACKGROUND_HEADINGS = ("background", "introduction", "objective", "objectives", "aim", "aims", "purpose",
+                       "rationale", "context")
+
+#: Headings of structured abstracts (lower case), across publishers; readers split
+#: abstracts into sections with them and the extractor reads their kind.
 ABSTRACT_HEADINGS = frozenset(
     {
-        "abstract", "background", "introduction", "objective", "objectives", "aim", "aims",
-        "purpose", "rationale", "methods", "method", "materials and methods",
-        "patients and methods", "design", "results", "findings", "case presentation",
-        "case presentations", "case report", "case description", "case summary",
+        *BACKGROUND_HEADINGS,
+        "abstract", "methods", "method", "materials and methods", "patients and methods", "design",
+        "experimental design", "results", "result", "findings", "case presentation",
+        "case presentations", "case report", "case reports", "case description", "case summary",
         "case", "cases", "conclusion", "conclusions", "discussion", "discussion/conclusion",
         "discussion and conclusion", "discussion and conclusions", "interpretation",
-        "significance", "summary", "trial registration", "clinical trial registration",
+        "significance", "summary", "highlights", "trial registration", "clinical trial registration",
         "registration", "systematic review registration", "importance", "main body",
         "short conclusion", "diagnosis", "interventions", "outcomes", "lessons",
         "patient concerns", "diagnoses", "observations",

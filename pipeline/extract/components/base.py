@@ -24,19 +24,15 @@ from typing import Any
 
 from spacy.tokens import Doc
 
+from pipeline.readers.common import ABSTRACT_HEADINGS, BACKGROUND_HEADINGS
+
 for _name in ("carmine_zones", "carmine_meta", "carmine_findings", "carmine_terms", "carmine_design",
               "carmine_sent_starts"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
-BACKGROUND_HEADINGS = ("background", "introduction", "objective", "objectives", "aim", "aims", "purpose",
-                       "rationale", "context")
 #: every heading that opens an abstract section (an inline heading ends the previous section)
-SECTION_HEADINGS = frozenset(BACKGROUND_HEADINGS + (
-    "methods", "method", "materials and methods", "patients and methods", "design", "results", "result",
-    "findings", "conclusion", "conclusions", "discussion", "interpretation", "case presentation",
-    "case report", "case description", "case summary", "case", "case reports", "significance",
-    "trial registration", "clinical trial registration", "summary", "highlights", "experimental design"))
+SECTION_HEADINGS = ABSTRACT_HEADINGS
 
 
 @dataclass(slots=True)

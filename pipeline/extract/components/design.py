@@ -28,7 +28,6 @@ from spacy.tokens import Doc
 from pipeline.extract.components.base import findings, inline_headings, may_match, text_of, zones
 from pipeline.extract.lexicon import load_resources
 
-
 CASE_SERIES_WORDS = re.compile(r"case\s+series", re.I)
 
 
