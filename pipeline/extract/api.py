@@ -122,14 +122,13 @@ class Extractor:
         pos = 0
         clinical = document.clinical_zones()
         if not clinical and document.abstract:
-            start = document.text.find(document.abstract)
+            start = max(document.text.find(document.abstract), 0)
             clinical = []
-            chunk = (document.abstract, max(start, 0), "abstract", None)
-            parts.append(chunk[0])
+            parts.append(document.abstract)
             pieces.doc_starts.append(0)
-            pieces.text_starts.append(chunk[1])
-            zones.append((0, len(chunk[0]), "abstract", None))
-            pos = len(chunk[0])
+            pieces.text_starts.append(start)
+            zones.append((0, len(document.abstract), "abstract", None))
+            pos = len(document.abstract)
         for z in clinical:
             chunk = document.text[z.start:z.end]
             if not chunk.strip():

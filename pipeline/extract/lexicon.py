@@ -45,7 +45,7 @@ try:
 
     _EQUIV = frozenset(chr(c) for k, v in _EXTRA.items() for c in (k, *v))
 except ImportError:  # pragma: no cover - other Pythons: every cased non-ASCII character is unsafe
-    _EQUIV = None
+    _EQUIV: frozenset[str] | None = None  # type: ignore[no-redef]
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _SAFE: dict[str, bool] = {}
 _UPPER_ESCAPE = re.compile(r"\\[A-Z]")

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from spacy.tokens import Doc
@@ -46,7 +47,7 @@ class Finding:
     rule: str
     confidence: float
     subject: str | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
+    detail: dict[str, Any] = dc_field(default_factory=dict)
 
 
 def text_of(doc: Doc) -> str:
@@ -129,7 +130,7 @@ def in_background_section(doc: Doc, char: int) -> bool:
     inline = [h for s, h in inline_headings(doc) if z_start <= s <= char]
     if inline:
         return inline[-1] in BACKGROUND_HEADINGS
-    return bool(heading) and heading.strip().lower().rstrip(":") in BACKGROUND_HEADINGS
+    return heading is not None and heading.strip().lower().rstrip(":") in BACKGROUND_HEADINGS
 
 
 def is_background(doc: Doc, char: int) -> bool:
@@ -204,8 +205,8 @@ def clause_counts(text: str, sent: tuple[int, int], start: int, end: int) -> tup
         cut = m.end()
     left_raw, left = left_raw[cut:], left[cut:]
     right = mask_parentheses(right_raw)
-    m = _RIGHT_END.search(right)
-    stop = m.start() if m else len(right)
+    end_match = _RIGHT_END.search(right)
+    stop = end_match.start() if end_match else len(right)
     right_raw, right = right_raw[:stop], right[:stop]
     n = None
     pct = None

@@ -94,6 +94,7 @@ class CarmineDesign:
             design = "review"
         else:
             design = "other"
+        n: int | None
         if design == "case_report":
             n = 1
         elif design == "case_series":

@@ -22,6 +22,7 @@ Writes ``durations`` findings with value ``{"measure", "value", "unit", "qualifi
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -122,7 +123,7 @@ class CarmineDurations:
             s, e = sentence_at(doc, m.start())
             if _STILL.search(text, s, e):
                 qualifier = "ongoing"
-        detail = {"matched": m.group(0)}
+        detail: dict[str, Any] = {"matched": m.group(0)}
         if rule.get("single_patient"):
             detail["single_patient_only"] = True
         for value in values:

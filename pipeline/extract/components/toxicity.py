@@ -103,7 +103,7 @@ class CarmineToxicity:
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
-        seen: set[tuple[str, int]] = set()
+        seen: set[tuple[str, int, str]] = set()
         mentions = (doc._.carmine_terms or {}).get("toxicities", [])
         for t in mentions:
             field = t.label
