@@ -31,10 +31,12 @@ setup: $(VENV)/.installed ## Create .venv and install the package with its dev t
 constraints: setup ## Re-pin constraints.txt to the versions installed in .venv
 	$(PY) -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
 
-$(CORPUS)/evidence.csv: $(VENV)/.installed $(CORPUS)/captures.jsonl $(CURATION) $(SOURCES)
-	$(PY) -m pipeline run --corpus $(CORPUS)
+JOBS ?= 1
 
-run: $(CORPUS)/evidence.csv ## Rebuild documents, extractions and the evidence table from corpus/ (offline; only what changed)
+$(CORPUS)/evidence.csv: $(VENV)/.installed $(CORPUS)/captures.jsonl $(CURATION) $(SOURCES)
+	$(PY) -m pipeline run --corpus $(CORPUS) --jobs $(JOBS)
+
+run: $(CORPUS)/evidence.csv ## Rebuild documents, extractions and the evidence table from corpus/ (offline; only what changed) [JOBS=n]
 
 fetch: setup ## Fetch new reports (online), then rebuild: make fetch [DISCOVER=1] [DOI=10.3389/...]
 	$(PY) -m pipeline fetch --corpus $(CORPUS) $(if $(DISCOVER),--discover,) $(if $(DOI),--doi $(DOI),)

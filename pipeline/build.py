@@ -10,9 +10,11 @@ with nothing new stop after one cheap check (no spaCy, no pandas import).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
+import multiprocessing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,8 @@ from pipeline.store import CaptureRecord, CaptureStore
 
 if TYPE_CHECKING:
     from pipeline.curation import ApplySummary
+    from pipeline.extract import Extractor
+    from pipeline.extract.model import Extraction
     from pipeline.scrape.runner import FetchSummary
     from pipeline.table import UpdateSummary
 
@@ -162,44 +166,69 @@ def iter_documents(path: Path) -> Iterator[Document]:
                 yield Document.from_dict(json.loads(line))
 
 
-def extract_stage(documents: Path, out: Path, progress: bool = False) -> StageSummary:
-    """Extract the GUIDE fields of each document (reusing unchanged ones)."""
-    from pipeline.extract import Extractor, extractor_fingerprint
-    from pipeline.extract.model import Extraction
+#: Documents handed to the extractor at once (split across processes with ``jobs``).
+BATCH = 256
+
+@functools.cache
+def _process_extractor() -> Extractor:
+    """One extractor per process (the pipeline is costly to build)."""
+    from pipeline.extract import Extractor
+
+    return Extractor()
+
+
+def extract_batch(docs: list[Document]) -> list[Extraction | str]:
+    """Extract a batch; a document the extractor fails on gets its error message instead.
+
+    The batch goes through ``nlp.pipe``; if that fails, its documents are redone one by
+    one so that one bad document costs only itself. Used in this process and in pool
+    workers (each builds its extractor once).
+    """
+    extractor = _process_extractor()
+    try:
+        return list(extractor.pipe(docs))
+    except Exception:
+        log.exception("extraction failed in a batch; retrying its documents one by one")
+    results: list[Extraction | str] = []
+    for doc in docs:
+        try:
+            results.append(extractor.extract(doc))
+        except Exception as e:
+            results.append(f"{doc.id} (capture {doc.capture_sha256}): extraction failed: {type(e).__name__}: {e}")
+    return results
+
+
+def extract_stage(documents: Path, out: Path, progress: bool = False, jobs: int = 1) -> StageSummary:
+    """Extract the GUIDE fields of each document (reusing unchanged ones), in ``jobs`` processes."""
+    from pipeline.extract import extractor_fingerprint
 
     fp = extractor_fingerprint()
     summary = StageSummary()
     index = _index(out, "key")
     todo: list[Document] = []
     old = open(out, "rb") if index else None  # noqa: SIM115 (closed below)
-    extractor = None
+    pool = None
     try:
         with atomic_write(out) as fh:
-            def write(doc: Document, ex: Extraction) -> None:
-                row = {"key": f"{doc.capture_sha256}:{fp}", "capture_sha256": doc.capture_sha256, **ex.to_json()}
-                fh.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
-                summary.built += 1
-
             def flush() -> None:
-                nonlocal extractor
+                nonlocal pool
                 if not todo:
                     return
-                extractor = extractor or Extractor()
-                results: list[Extraction | None]
-                try:
-                    results = list(extractor.pipe(todo))
-                except Exception:  # one bad document must not cost the batch: redo it one by one
-                    log.exception("extraction failed in a batch; retrying its documents one by one")
-                    results = []
-                    for doc in todo:
-                        try:
-                            results.append(extractor.extract(doc))
-                        except Exception as e:
-                            results.append(None)
-                            summary.skipped.append(f"{doc.id} (capture {doc.capture_sha256}): extraction failed: {type(e).__name__}: {e}")
+                if jobs > 1 and len(todo) > 1:
+                    if pool is None:
+                        pool = multiprocessing.get_context("spawn").Pool(jobs)
+                    size = -(-len(todo) // jobs)
+                    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+                    results = [r for part in pool.map(extract_batch, chunks) for r in part]
+                else:
+                    results = extract_batch(todo)
                 for doc, ex in zip(todo, results, strict=True):
-                    if ex is not None:
-                        write(doc, ex)
+                    if isinstance(ex, str):
+                        summary.skipped.append(ex)
+                        continue
+                    row = {"key": f"{doc.capture_sha256}:{fp}", "capture_sha256": doc.capture_sha256, **ex.to_json()}
+                    fh.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+                    summary.built += 1
                 todo.clear()
 
             for doc in _progress(iter_documents(documents), "extract", progress):
@@ -210,12 +239,15 @@ def extract_stage(documents: Path, out: Path, progress: bool = False) -> StageSu
                     summary.reused += 1
                     continue
                 todo.append(doc)
-                if len(todo) >= 256:
+                if len(todo) >= BATCH * max(jobs, 1):
                     flush()
             flush()
     finally:
         if old:
             old.close()
+        if pool is not None:
+            pool.close()
+            pool.join()
     return summary
 
 
@@ -244,7 +276,7 @@ def is_up_to_date(corpus_dir: Path) -> bool:
 
 
 def run(corpus_dir: str | Path = "corpus", *, fetch: bool = False, discover: bool = False,
-        force: bool = False, progress: bool = False) -> RunSummary:
+        force: bool = False, progress: bool = False, jobs: int = 1) -> RunSummary:
     """Fetch (if asked), then rebuild whatever changed. Safe to interrupt and re-run."""
     corpus_dir = Path(corpus_dir)
     summary = RunSummary()
@@ -259,7 +291,7 @@ def run(corpus_dir: str | Path = "corpus", *, fetch: bool = False, discover: boo
     build = corpus_dir / BUILD
     records = list(store.latest().values())
     summary.documents = parse_stage(store, build / DOCUMENTS, records, progress)
-    summary.extractions = extract_stage(build / DOCUMENTS, build / EXTRACTIONS, progress)
+    summary.extractions = extract_stage(build / DOCUMENTS, build / EXTRACTIONS, progress, jobs)
     summary.table, summary.curation = table_stage(corpus_dir, build / DOCUMENTS, build / EXTRACTIONS)
     with atomic_write(_stamp_path(corpus_dir)) as fh:
         json.dump({"inputs": inputs_stamp(corpus_dir), "version": __version__}, fh)

@@ -62,11 +62,12 @@ def run(
     discover: Annotated[bool, typer.Option("--discover", help="With --fetch: search Europe PMC/Crossref for new reports.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if nothing changed.")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars.")] = True,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes for the extraction (each loads the pipeline once).")] = 1,
 ) -> None:
     """Rebuild documents, extractions and the evidence table from corpus/ (incremental)."""
     from pipeline.build import run as run_build
 
-    summary = run_build(corpus, fetch=fetch, discover=discover, force=force, progress=progress)
+    summary = run_build(corpus, fetch=fetch, discover=discover, force=force, progress=progress, jobs=jobs)
     typer.echo(summary.describe())
     for s in summary.skipped:
         typer.secho(f"  skipped {s}", fg=typer.colors.YELLOW, err=True)

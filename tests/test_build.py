@@ -198,3 +198,16 @@ def test_curator_decisions_survive_rebuilds(tmp_path):
             assert long.loc[eid, "status"] == status
         crs = long[long.field == "crs"].iloc[0]
         assert crs.value == "2" and crs.extracted_value == "1"
+
+
+def test_two_processes_give_the_same_outputs(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    for corpus in (one, two):
+        store = CaptureStore(corpus)
+        store.put(SEED, source="frontiers", media_type="text/plain", doi=SEED_DOI, via="test")
+        store.put(OTHER, source="frontiers", media_type="text/plain", doi=OTHER_DOI, via="test")
+    run(one)
+    summary = run(two, jobs=2)
+    assert summary.extractions.built == 2
+    for name in ("build/extractions.jsonl", "evidence.csv", "evidence.parquet"):
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
