@@ -97,6 +97,8 @@ class CarmineToxicity:
         res = load_resources(configs)
         self.rules = {row["id"]: row for row in res.patterns.rules("toxicity")}
         self.context = {row["id"]: row["rx"] for row in res.patterns.rules("context")}
+        #: a sentence naming a measure instead of reporting it (the response rules' ``endpoint``)
+        self._endpoint = res.patterns.rx("response", "endpoint")
 
     def _rx(self, rule_id: str) -> re.Pattern[str]:
         return self.rules[rule_id]["rx"]
@@ -112,7 +114,10 @@ class CarmineToxicity:
                 continue
             sent = text[s:e]
             before, after = text[max(s, t.start - 60):t.start], text[t.end:e]
-            grade, rule, raw = self._grade(text[t.start:t.end], before, after, sent, field, mentions, t)
+            if self._rx("subgroup_after").match(after) or self._rx("subgroup_before").search(before):
+                continue  # "in the severe CRS group": a subgroup's label
+            grade, rule, raw = self._grade(text[t.start:t.end], before, after, sent, field, mentions, t,
+                                           text[max(s, t.start - 140):t.start])
             if grade is None:
                 continue
             numeric = grade != "0" and bool(re.search(r"\d", sent))
@@ -122,22 +127,40 @@ class CarmineToxicity:
                 continue
             if not numeric and grade != "0" and self.context["aim_cue"].search(sent):
                 continue  # "models predicting severe CRS": what a study looks at
+            if not numeric and grade != "0" and self._endpoint.search(sent):
+                continue  # "the safety indices, including CRS and ICANS, were evaluated": a measure named
             n, pct = (None, None) if grade == "0" else clause_counts(text, (s, e), t.start, t.end)
             if rule == "all_were":
                 n2, _ = clause_counts(text, (s, e), t.start, t.end)
                 n = n2 if n2 is not None else n
-            observations = [(grade, n, pct)]
+            if rule == "negated_grade":
+                n, pct = 0, None  # "no CRS grade ≥3": that grade in no patient
+            # the mention's own clause ends at the next CRS/ICANS mention ("CRS in 80% (2% grade 3), ICANS in 8%")
+            clause_end = min([o.start for o in mentions if t.end <= o.start < e and o.label != field] + [e])
+            qm = self._rx("qualified_paren").match(text[t.end:clause_end])
+            if qm and grade not in ("0",) and rule in VAGUE_RULES:
+                g2 = normalize_grade(qm.group("grade"))
+                if g2 is not None and qm.group("mostly"):
+                    extra_obs: list[tuple[str, int | None, float | None]] = [(g2, None, None)]
+                elif g2 is not None:
+                    grade, rule, extra_obs = g2, "qualified_paren", []
+                else:
+                    extra_obs = []
+            else:
+                extra_obs = []
+            observations = [(grade, n, pct), *extra_obs]
             if rule in ("grade_before", "grade_after") and "-" in grade:
                 observations = self._respectively(text, t, e, raw) or observations
+            pm = self._rx("paren_grade").match(text[t.end:clause_end]) if grade not in ("0",) else None
+            if pm:
+                g2 = normalize_grade(pm.group("grade") or pm.group("grade2"))
+                count = pm.group("count") or pm.group("count2")
+                if g2 is not None and g2 != grade:
+                    observations.append((g2, *self._count(count)))
             for em in self._rx("elliptic_grade").finditer(text, t.end, e):
                 g2 = normalize_grade(em.group("grade"))
                 if g2 is not None and grade not in ("0",):
-                    count = em.group("count")
-                    mp = re.search(r"(\d+(?:\.\d+)?)\s*%", count)
-                    mn = re.match(r"(\d+)\s*(?:\(|patients?|cases?|/)", count)
-                    p2 = float(mp.group(1)) if mp else None
-                    observations.append((g2, int(mn.group(1)) if mn else None,
-                                         int(p2) if p2 is not None and p2.is_integer() else p2))
+                    observations.append((g2, *self._count(em.group("count"))))
             for grade, n, pct in observations:
                 key = (field, s, grade)
                 if key in seen:
@@ -148,6 +171,14 @@ class CarmineToxicity:
                                          0.9 if rule not in VAGUE_RULES else 0.7,
                                          detail={"matched": text[t.start:t.end], "vague": rule in VAGUE_RULES}))
         return doc
+
+    @staticmethod
+    def _count(count: str) -> tuple[int | None, float | None]:
+        """'12%' -> (None, 12); '3 (15%) patients' -> (3, 15); '2/20' -> (2, None)."""
+        mp = re.search(r"(\d+(?:\.\d+)?)\s*%", count)
+        mn = re.match(r"(\d+)\s*(?:\(|patients?|cases?|/)", count)
+        p2 = float(mp.group(1)) if mp else None
+        return int(mn.group(1)) if mn else None, int(p2) if p2 is not None and p2.is_integer() else p2
 
     def _respectively(self, text: str, t, end: int, raw: str) -> list[tuple[str, int | None, float | None]] | None:
         """"Grade 1 or 2 CRS was observed in 25% (3/11) and 50% (6/11), respectively": one
@@ -160,13 +191,18 @@ class CarmineToxicity:
             return None
         return [(str(g), n, pct) for g, (n, pct) in zip(grades, items, strict=True)]
 
-    def _grade(self, term: str, before: str, after: str, sent: str, field: str, mentions, t
+    def _grade(self, term: str, before: str, after: str, sent: str, field: str, mentions, t, wide: str = ""
                ) -> tuple[str | None, str, str]:
         left = re.split(r"[;,]\s|\band\b|\bwhile\b|\bwhereas\b", before)[-1]
-        negated = self._rx("negated_before").search(before) or self._rx("negated_after").match(after)
+        negated = (self._rx("negated_before").search(wide or before) or self._rx("negated_after").match(after))
         if negated:
             # "no patient had grades 3-4 CRS" states no observation of its own
-            return (None, "", "") if self._rx("grade_before").search(left) else ("0", "negated", "")
+            if self._rx("grade_before").search(left):
+                return None, "", ""
+            m = self._rx("grade_after").match(after)
+            if m and normalize_grade(m.group("grade")) is not None:
+                return normalize_grade(m.group("grade")), "negated_grade", m.group("grade")  # "no CRS grade ≥3"
+            return "0", "negated", ""
         for rule in ("grade_after", "bare_grade_after"):
             m = self._rx(rule).match(after)
             if m:
