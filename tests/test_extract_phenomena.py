@@ -77,3 +77,44 @@ def test_grade_in_brackets_after_a_severity_word(extractor):
 def test_maximum_grade_in_brackets(extractor):
     text = COHORT + "Side effects were neutropenia, CRS (maximum grade 2) and fatigue."
     assert [g for g, _, _ in grades(extractor, text, "crs")] == ["2"]
+
+
+# -- durations ----------------------------------------------------------------------------------
+def durations(extractor: Extractor, text: str) -> list[tuple]:
+    return sorted((d["measure"], d["value"], d["unit"]) for d in fields_of(extractor, text)["durations"])
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("The median OS and progression-free survival (PFS) of the cohort were 15.1 and 4.2 months, respectively.",
+     [("survival", 4.2, "month"), ("survival", 15.1, "month")]),
+    ("Median PFS and OS were respectively 8.5 (95% CI, 5.5–10.1) months and 19.0 (95% CI, 14.2–22.3) months.",
+     [("survival", 8.5, "month"), ("survival", 19, "month")]),
+    ("Five patients relapsed, with a median time-to-relapse of 7 (range, 3.5–11.0) months.",
+     [("time_to_relapse", 7, "month")]),
+    ("All patients were infused and completed a 9-month follow-up.", [("follow_up", 9, "month")]),
+    ("The median CAR transgene persistence was 210.5 days.", [("other", 210.5, "day")]),
+    ("Three patients developed late events within 10 days post-infusion.", [("other", 10, "day")]),
+])
+def test_cohort_durations(extractor, sentence, expected):
+    assert durations(extractor, COHORT + sentence) == expected
+
+
+def test_free_survival_of_one_patient_in_a_series_is_response_duration(extractor):
+    text = ("We describe two children with T-ALL who received CD7 CAR-T cells. Patient 1 was a 6-year-old girl. "
+            "Her LFS was >4 years. Patient 2 was a 9-year-old boy.")
+    assert ("response_duration", 4, "year") in durations(extractor, text)
+    text = ("We describe two children with T-ALL who received CD7 CAR-T cells, with sustained negative "
+            "minimal residual disease for >3 years.")
+    assert durations(extractor, text) == [("response_duration", 3, "year")]
+
+
+def test_remission_without_category_times_the_response(extractor):
+    text = ("We report a case of a 12-year-old girl with T-ALL. She had molecular remission within 21 days "
+            "after infusion of CD7 CAR-T cells.")
+    assert durations(extractor, text) == [("time_to_response", 21, "day")]
+
+
+def test_infusions_given_over_a_span(extractor):
+    text = ("We report a case of a 50-year-old man with glioblastoma. Repeated infusions of CAR T cells were "
+            "given over 150 days.")
+    assert durations(extractor, text) == [("other", 150, "day")]

@@ -43,6 +43,11 @@ _STILL = re.compile(r"\b(?:to\s+date|so\s+far|until\s+now|still|currently|at\s+t
                     r"(?:writing|report|publication|last\s+follow))\b", re.I)
 
 
+_BRACKETS = re.compile(r"\([^()]*\)")
+#: a sentence about one patient ("His LFS was ...", "the patient remained ..."): a single-patient rule holds
+_ONE_PATIENT = re.compile(r"\b(?:[Hh]is|[Hh]er|[Hh]e|[Ss]he|[Tt]he\s+(?:patient|child|boy|girl)|[Pp]atient\s+\d+)\b")
+
+
 class CarmineDurations:
     def __init__(self, name: str, configs: str | None) -> None:
         self.name = name
@@ -51,7 +56,7 @@ class CarmineDurations:
         macros = res.patterns.macros
         #: every rule needs a number with a time unit or a "day N": only sentences holding one are read
         self._anchor = case_folded(
-            re.compile(f"{macros['NUM']}\\s*(?:\\([^)]*\\)\\s*)?{macros['UNIT']}|\\bday\\s*\\+?\\d", re.I))
+            re.compile(f"{macros['NUM']}[-\\s]*(?:\\([^)]*\\)\\s*)?{macros['UNIT']}|\\bday\\s*\\+?\\d", re.I))
         self._car = re.compile(macros["CAR"], re.I)
         self._num = re.compile(f"\\b{macros['NUM']}\\b", re.I)
         self._unless = {r["id"]: re.compile(r["unless_sentence"], re.I) for r in self.rules if r.get("unless_sentence")}
@@ -102,7 +107,8 @@ class CarmineDurations:
         if groups.get("day"):
             values, unit = [parse_number(groups["day"])], "day"
         elif groups.get("values"):
-            values = [parse_number(v) for v in self._num.findall(groups["values"])]
+            # "9.0 (95% CI, 6.1-11.2) months and 16.4": numbers in brackets are not listed values
+            values = [parse_number(v) for v in self._num.findall(_BRACKETS.sub(" ", groups["values"]))]
         else:
             values = [parse_number(groups.get("value") or "")]
         if unit is None or not values or any(v is None for v in values):
@@ -125,7 +131,9 @@ class CarmineDurations:
                 qualifier = "ongoing"
         detail: dict[str, Any] = {"matched": m.group(0)}
         if rule.get("single_patient"):
-            detail["single_patient_only"] = True
+            s, e = sentence_at(doc, m.start())
+            if not _ONE_PATIENT.search(text, s, e):
+                detail["single_patient_only"] = True  # "His LFS was >3 years" holds in any design
         for value in values:
             value_dict = {"measure": measure, "value": value, "unit": unit, "qualifier": qualifier}
             add_finding(doc, Finding("durations", value_dict, m.start(), m.end(), f"{self.name}.{rule['id']}",
