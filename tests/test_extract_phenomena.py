@@ -118,3 +118,24 @@ def test_infusions_given_over_a_span(extractor):
     text = ("We report a case of a 50-year-old man with glioblastoma. Repeated infusions of CAR T cells were "
             "given over 150 days.")
     assert durations(extractor, text) == [("other", 150, "day")]
+
+
+# -- responses ----------------------------------------------------------------------------------
+def responses(extractor: Extractor, text: str) -> list[tuple]:
+    return [(r["category"], r["n"], r["pct"]) for r in fields_of(extractor, text)["response"]]
+
+
+def test_respectively_counts_with_patients_in_brackets(extractor):
+    text = COHORT + ("The overall response rate and complete response rate were 90% (36/40 patients) and "
+                     "70% (28/40 patients), respectively.")
+    assert responses(extractor, text) == [("ORR", 36, 90), ("CR", 28, 70)]
+
+
+def test_bare_response_rate_and_nearest_percentage(extractor):
+    text = COHORT + "The response rate was 88%, with 41% achieving complete responses."
+    assert responses(extractor, text) == [("ORR", None, 88), ("CR", None, 41)]
+
+
+def test_outcomes_of_interest_yield_no_response(extractor):
+    text = COHORT + "The outcomes of interest included overall survival, complete response rate and overall response rate."
+    assert responses(extractor, text) == []

@@ -217,11 +217,11 @@ def clause_counts(text: str, sent: tuple[int, int], start: int, end: int) -> tup
             n = parse_number(word)
         elif word.lower() == "both":
             n = 2
-    for window_masked in (right[:40], left):
-        mp = _PCT.search(window_masked)
-        if mp:
-            pct = float(mp.group(1))
-            break
+    # the first percentage on the right, else the nearest on the left ("The response rate was 95%,
+    # with 46% achieving CR" -> 46 for CR)
+    found = list(_PCT.finditer(right[:40])) or list(_PCT.finditer(left))[-1:]
+    if found:
+        pct = float(found[0].group(1))
     if pct is None:
         for window in (left_raw, right_raw[:60]):
             mp = _PCT.search(window)
@@ -241,7 +241,7 @@ def clause_counts(text: str, sent: tuple[int, int], start: int, end: int) -> tup
 
 #: one count item of a "respectively" list: "25% (3/11)", "3/11 (25%)", "3 (25%)", "3 of 11", "25%"
 _ITEM = re.compile(
-    r"(?P<pct>\d+(?:\.\d+)?)\s*%(?:\s*\(\s*(?P<n>\d+)\s*(?:/|of|out\s+of)\s*\d+\s*\))?"
+    r"(?P<pct>\d+(?:\.\d+)?)\s*%(?:\s*\(\s*(?P<n>\d+)\s*(?:/|of|out\s+of)\s*\d+\s*(?:patients?|cases?)?\s*\))?"
     r"|(?P<n2>\d+)\s*(?:/|of|out\s+of)\s*\d+(?:\s*\(\s*(?P<pct2>\d+(?:\.\d+)?)\s*%\s*\))?"
     r"|(?P<n3>\d+)\s*\(\s*(?P<pct3>\d+(?:\.\d+)?)\s*%\s*\)", re.I)
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
