@@ -200,3 +200,51 @@ def test_author_names_mangled_by_encoding_stay_out_of_the_abstract():
     assert doc.authors[:2] == ["Javier Nogués-Castell", "Silvia Feu-Basilio"]
     assert len(doc.authors) == 7 and len(doc.affiliations) == 4
     assert doc.abstract.startswith("Background: Plasma cell leukemia (PCL)")
+
+
+LAYOUTS = FIX / "layouts"
+
+
+def _layout(name: str):
+    return read_text((LAYOUTS / name).read_text(encoding="utf-8"), doc_id=f"10.9999/{name}")
+
+
+def test_pmc_like_page():
+    doc = _layout("pmc_like.txt")
+    assert doc.title == "Durable remission after CD19 CAR-T cells in a patient with lymphoma: a case report"
+    assert doc.authors == ["Ana Souza", "Bo Li", "Carl Meyer"]
+    assert doc.abstract.startswith("We describe a 58-year-old man") and doc.abstract.endswith("lasted 14 months.")
+    assert doc.keywords == ["CAR-T", "lymphoma", "case report"]
+    assert not doc.truncated
+
+
+def test_pubmed_like_page_keeps_affiliations_out():
+    doc = _layout("pubmed_like.txt")
+    assert doc.title == "Regression of a solid tumour after CAR T-cell therapy."
+    assert doc.affiliations and doc.affiliations[0].startswith("From the Department of Oncology")
+    assert doc.abstract.startswith("A patient with a recurrent solid tumour")
+    assert "Comment in" not in doc.abstract and "Department" not in doc.abstract
+
+
+def test_glued_abstract_label_and_hard_wrapped_lines():
+    doc = _layout("wrapped_like.txt")
+    assert doc.title.startswith("Phase 1 trial of an example BCMA")
+    assert doc.abstract.startswith("Example BCMA CAR T-cells were studied")
+    assert doc.abstract.endswith("Responses were durable.")
+    [zone] = [z for z in doc.zones if z.name == "abstract"]  # one paragraph: sentences stay whole
+    assert "enrolled\nforty participants" in doc.text[zone.start : zone.end]
+    assert "TTS" not in doc.abstract and "body begins" not in doc.abstract
+
+
+def test_structured_abstract_with_heading_lines_stops_at_the_boxes_after_it():
+    doc = _layout("structured_headings_like.txt")
+    assert [h for h, _ in doc.sections] == ["Purpose", "Patients and Methods", "Results", "Conclusions"]
+    assert doc.abstract.endswith("effective option for older patients.")
+    assert "Highlights" not in doc.abstract and "repeats" not in doc.abstract
+
+
+def test_abstract_first_page_with_trailing_widgets():
+    doc = _layout("prose_first_like.txt")
+    assert doc.title is None
+    assert doc.abstract.startswith("Conventional therapies") and doc.abstract.endswith("was mild.")
+    assert "Doe, Jane" not in doc.abstract

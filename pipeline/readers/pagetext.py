@@ -19,8 +19,13 @@ A rendering runs, each part optional because captures are cut off anywhere:
     Copyright: © 2024 ... (CC BY) ...
     * Correspondence: ...
 
-Renderings of other publishers (an ``Abstract`` line followed by ``Background`` /
-``Methods`` heading lines) and fragments that start at the affiliations are read too.
+Renderings of other publishers and indexes are read too: an ``Abstract`` line (or an
+``ABSTRACT`` label glued to the text) starts the abstract wherever it stands; heading
+lines (``Background``, ``Purpose:``) make a structured abstract; navigation and widget
+lines (PubMed, PMC, Pure...), citation and identifier lines, name lists and
+affiliations are kept out of it; back matter (keywords, references, "Comment in",
+translational-relevance boxes) ends it; hard-wrapped lines are joined into one zone per
+paragraph. Fragments that start at the affiliations are read as well.
 """
 
 from __future__ import annotations
@@ -66,6 +71,45 @@ _SKIP_LINES = (
     "you don't have a frontiers account",
     "you don’t have a frontiers account",
 )
+_GLUED_STATUS = re.compile(r"(Provisionally accepted)\s*", re.I)
+_GLUED_ABSTRACT = re.compile(r"(ABSTRACT|Abstract:)\s+(?=\S.{80})")
+#: Navigation and widget lines of publisher and index pages (PubMed, PMC, Pure, ...).
+_JUNK = re.compile(
+    r"^(?:skip to main (?:page )?content|u\.s\. flag|an official website of the united states government"
+    r"|here'?s how you know|dot gov|the \.gov means|federal government websites|https$|the site is secure"
+    r"|the https:// ensures|access keys|send to$|choose destination|display options|full text links"
+    r"|actions$|cite$|share$|permalink|page navigation|similar articles|play all audios"
+    r"|-?\s*select a language|-?\s*(?:uk|us) english|-?\s*australian (?:fe)?male|-?\s*language selected"
+    r"|research output:|\d+ scopus citations|recenzirano|e-viri|comments \(\d+\)|get ai-generated insights"
+    r"|view (?:article|pdf|full text)|download (?:pdf|citation)|open in a new tab|author information$"
+    r"|affiliations$|erratum in$|session information|abstract time:|category:|location:|authors$"
+    r"|journal article$|publication types$|mesh terms$|.*\blogolink to\b)",
+    re.I,
+)
+#: Citation and identifier lines: "N Engl J Med. 2016 Dec 29;375(26):2561-9.", "PMCID: ...".
+_META = re.compile(
+    r"^(?:-\s*)?(?i:pmcid|pmid|doi|epub|issn)\s*:|^\.\s*\d{4}\b|\bet al\.\s+[A-Z]|^(?i:abstract)\s*:\s*\S{1,24}$"
+    r"|^(?:[A-Z][\w.&-]*\s){0,6}[A-Z][\w.&-]*\.?\s+\d{4}(?:\s+[A-Z][a-z]{2})?(?:\s+\d{1,2})?\s*[;:.]",
+)
+_INSTITUTION_FIRST = re.compile(
+    r"^(?:\d+\s*|From the |[a-z]\s)?(?:Department|Dept\.|Division|Institute|Institut|University|Universit"
+    r"|Hospital|Center|Centre|College|School|Laboratory|Faculty|Clinic|Unit|Section|Service|Program)\b"
+)
+_NAME_ITEM = re.compile(
+    r"^(?:and\s+)?(?:[A-Z][\w'’-]*\.?)(?:[ .-]+(?:[A-Z][\w'’-]*\.?|de|van|von|der|da|di|la|le))*"
+    r"\s*(?:\d+(?:\s*,\s*\d+)*)?[*†‡§]*$"
+)
+_BACK_MATTER = re.compile(
+    r"^(?:references|copyright\b|©|cited by|similar articles|mesh terms|publication types|substances"
+    r"|grants and funding|related information|linkout|conflicts? of interest|competing interests"
+    r"|disclosures?\b|funding\b|acknowledge?ments?|\[indexed for medline\]|supplementary (?:material|data)"
+    r"|figures?$|article information|comments \(|get ai-generated insights|this article is featured in"
+    r"|translational relevance|statement of significance|key points$|visual abstract$|graphical abstract$"
+    r"|comment (?:in|on)$|update (?:in|of)$|erratum in$)",
+    re.I,
+)
+#: "INTRODUCTION The body ..." where a rendering glued the body's first heading to its text
+_GLUED_BODY = re.compile(r"^(?:\d+\.?\s*)?INTRODUCTION\b")
 _END_MARKERS = re.compile(r"^\s*(\*\s*Correspondence|Correspondence\s*:|Copyright\s*:|Disclaimer\s*:|Citation\s*:)", re.I)
 
 
@@ -74,25 +118,31 @@ class _Line:
     text: str  # stripped
     start: int  # offset of the stripped text in the document
     end: int
+    gap: bool = False  # a blank line precedes it
 
 
 def _lines(text: str) -> list[_Line]:
     out: list[_Line] = []
     pos = 0
+    gap = False
     for raw in text.splitlines(keepends=True):
         stripped = raw.strip()
         if stripped.startswith("\\n"):  # a literal "\n" left by some renderings
             stripped = stripped[2:].lstrip()
         if stripped:
             start = pos + raw.index(stripped)
-            if stripped.lower().startswith("provisionally accepted") and len(stripped) > 22:
-                # "Provisionally accepted- 1Department of ...": status glued to a line
-                out.append(_Line(stripped[:22], start, start + 22))
-                rest = stripped[22:].lstrip()
-                start += stripped.index(rest, 22) if rest else 22
-                stripped = rest
-            if stripped:
-                out.append(_Line(stripped, start, start + len(stripped)))
+            for glued in (_GLUED_STATUS, _GLUED_ABSTRACT):
+                # "Provisionally accepted- 1Department ...", "ABSTRACT BCMA-targeted CAR T-cells ..."
+                if (m := glued.match(stripped)) and m.end() < len(stripped):
+                    out.append(_Line(m.group(1), start, start + len(m.group(1)), gap))
+                    gap = False
+                    rest = stripped[m.end():]
+                    start += m.end()
+                    stripped = rest
+            out.append(_Line(stripped, start, start + len(stripped), gap))
+            gap = False
+        else:
+            gap = True
         pos += len(raw)
     return out
 
@@ -146,6 +196,24 @@ def _author_block_end(lines: list[_Line], i: int) -> int | None:
     return None
 
 
+def _is_name_list(line: str) -> bool:
+    """"A. Smith, B. Jones, C. Wu" or "Xiao, Lin; Cen, Dongzhi; ...": names, no sentence."""
+    items = [x.strip() for x in re.split(r"[,;]|\band\b", re.sub(r"\s*\bet al\.?$", "", line))
+             if x.strip(" *†‡§0123456789")]
+    if len(items) < 3 or re.search(r"[a-z]{2,}\.\s+[A-Z]", line):
+        return False
+    named = sum(1 for x in items if _NAME_ITEM.match(x) and len(x.split()) <= 5)
+    return named >= 0.8 * len(items)
+
+
+def _is_prose(line: str) -> bool:
+    """A paragraph of running text (not a title, a name list or a label)."""
+    if _is_name_list(line):
+        return False
+    sentences = len(re.findall(r"[a-z0-9)%\]][.!?](?:\s+[A-Z(]|$)", line))
+    return len(line) >= 250 or (len(line) >= 100 and sentences >= 2)
+
+
 def _is_author_line(line: str) -> bool:
     names = parse_authors(line)
     return bool(names) and sum(len(n) for n in names) * 2 >= 0.6 * len(line)
@@ -156,8 +224,10 @@ def _header_kind(t: str) -> tuple[str, re.Match[str] | None]:
     low = t.lower()
     if low.startswith(_SKIP_LINES) or low.startswith("this article is part of the research topic"):
         return "skip", None
-    if low == "abstract":
+    if low.rstrip(":") == "abstract":
         return "abstract", None
+    if _JUNK.match(t) or _META.search(t):
+        return "skip", None
     if low == "provisionally accepted":
         return "status", None
     if t[:1] in "•-" and (m := _AFFIL.match(t)):
@@ -173,6 +243,30 @@ def _header_kind(t: str) -> tuple[str, re.Match[str] | None]:
     if _is_author_line(t):
         return "authors", None
     return "text", None
+
+
+def _split_names(line: str) -> list[str]:
+    line = re.sub(r"\s*\bet al\.?$", "", line)
+    if ";" in line:  # "Surname, Given; Surname, Given"
+        return [" ".join(reversed([p.strip() for p in x.split(",", 1)])) for x in line.split(";") if x.strip()]
+    names = (re.sub(r"\s*[\d,*†‡§]+$", "", x).strip() for x in re.split(r",\s*(?![\d,])|\band\b", line))
+    return [x for x in names if x and not x.isdigit()]
+
+
+def _prose_ahead(lines: list[_Line], i: int, window: int = 8) -> bool:
+    """Whether running text follows within ``window`` lines (so line ``i`` is a label)."""
+    return any(_is_prose(ln.text) or _heading_key(ln.text) or _INLINE_HEADING.match(ln.text)
+               for ln in lines[i + 1 : i + 1 + window])
+
+
+def _is_prose_start(lines: list[_Line], i: int, marker_ahead: bool) -> bool:
+    """Whether the abstract can start at line ``i``."""
+    t = lines[i].text
+    if marker_ahead or _JUNK.match(t) or _META.search(t) or _is_name_list(t):
+        return False
+    if (m := _INLINE_HEADING.match(t)) and m.group(1).strip().lower() in ABSTRACT_HEADINGS:
+        return True
+    return _is_prose(t)
 
 
 def _heading_key(t: str) -> str | None:
@@ -194,6 +288,8 @@ def read_page_text(text: str, *, doc_id: str | None = None, source: str = "unkno
     n = len(lines)
     i = 0
     has_abstract_marker = False
+    # an "Abstract" heading line near the top: everything above it is header
+    marker_at = next((k for k, ln in enumerate(lines[:60]) if _header_kind(ln.text)[0] == "abstract"), -1)
 
     # --- header: everything up to the affiliations or the abstract -----------
     while i < n:
@@ -205,10 +301,18 @@ def read_page_text(text: str, *, doc_id: str | None = None, source: str = "unkno
             has_abstract_marker = True
             i += 1
             break
+        if kind == "text" and _heading_key(t):
+            break  # a structured abstract opens with its first heading
         if kind == "text":
-            if doc.title is None:
+            if _INSTITUTION_FIRST.match(t):
+                doc.affiliations.append(t)  # an affiliation written as a plain line
+            elif _is_name_list(t) and not doc.authors:
+                doc.authors = _split_names(t)
+            elif doc.title is None and len(t.split()) >= (1 if doc.article_type else 3) and not _is_prose(t):
                 doc.title = t
                 doc.zones.append(Zone("title", lines[i].start, lines[i].end))
+            elif doc.title is None and _is_prose_start(lines, i, i < marker_at):
+                break  # no title captured: the abstract comes first
             elif (j := _author_block_end(lines, i)) is not None:
                 # lines between the title and the affiliations: an author list that the
                 # strict parser missed (a line broken in two, names mangled by encoding)
@@ -216,6 +320,8 @@ def read_page_text(text: str, *, doc_id: str | None = None, source: str = "unkno
                 doc.authors = parse_authors(block) if _is_author_line(block) else parse_authors_loose(block)
                 i = j
                 continue
+            elif i < marker_at or (not _is_prose_start(lines, i, False) and _prose_ahead(lines, i)):
+                pass  # a label or byline between the title and the abstract
             else:
                 break  # the abstract begins right after the title block
         elif kind == "type":
@@ -251,17 +357,36 @@ def read_page_text(text: str, *, doc_id: str | None = None, source: str = "unkno
     ended = False
     heading: str | None = None
     seen: set[str] = set()
+    structured = False
+    while i < n and not any(z.name == "abstract" for z in doc.zones):
+        # before the first abstract line: labels, bylines and identifiers are not abstract
+        t = lines[i].text
+        kind = _header_kind(t)[0]
+        if kind in ("skip", "abstract") or i < marker_at:
+            has_abstract_marker |= kind == "abstract"
+            i += 1
+            continue
+        if not has_abstract_marker and not _heading_key(t) and not _is_prose_start(lines, i, False) \
+                and _prose_ahead(lines, i):
+            i += 1  # a label, byline or affiliation before the abstract
+            continue
+        break
     while i < n:
         ln = lines[i]
         t = ln.text
-        if _KEYWORDS.match(t) or _DATES.search(t) or _END_MARKERS.match(t) or _NUMBERED_HEADING.match(t):
+        started = any(z.name == "abstract" for z in doc.zones)
+        if (_KEYWORDS.match(t) or _DATES.search(t) or _END_MARKERS.match(t) or _NUMBERED_HEADING.match(t)
+                or _BACK_MATTER.match(t)
+                or (started and (_JUNK.match(t) or _GLUED_BODY.match(t) or (ln.gap and _is_name_list(t))))):
             ended = True
             break
         if key := _heading_key(t):
-            started = any(z.name == "abstract" for z in doc.zones)
             opening = key.lower() in ("introduction", "background")
             closed = any(h.startswith(("conclusion", "discussion", "summary")) for h in seen)
-            if (has_abstract_marker or not started) and key.lower() not in seen and not closed and not (opening and seen):
+            # a structured abstract (under an "Abstract" line, or opening with a heading line)
+            # goes on through its headings; otherwise a heading line starts the body
+            structured = has_abstract_marker or not started or structured
+            if structured and key.lower() not in seen and not closed and not (opening and seen):
                 heading = key
                 seen.add(key.lower())
                 i += 1
@@ -270,6 +395,12 @@ def read_page_text(text: str, *, doc_id: str | None = None, source: str = "unkno
             break
         if (m := _INLINE_HEADING.match(t)) and m.group(1).strip().lower() in ABSTRACT_HEADINGS:
             heading = m.group(1).strip()
+        elif started and not ln.gap and doc.zones[-1].name == "abstract" and doc.zones[-1].heading == heading:
+            # a hard-wrapped line continues its paragraph: one zone, so sentences stay whole
+            last = doc.zones.pop()
+            doc.zones.append(Zone("abstract", last.start, ln.end, heading))
+            i += 1
+            continue
         doc.zones.append(Zone("abstract", ln.start, ln.end, heading))
         i += 1
     abstract_zones = [z for z in doc.zones if z.name == "abstract"]
