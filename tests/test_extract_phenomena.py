@@ -139,3 +139,33 @@ def test_bare_response_rate_and_nearest_percentage(extractor):
 def test_outcomes_of_interest_yield_no_response(extractor):
     text = COHORT + "The outcomes of interest included overall survival, complete response rate and overall response rate."
     assert responses(extractor, text) == []
+
+
+# -- patient counts and per-patient lists ---------------------------------------------------------
+@pytest.mark.parametrize(("text", "n"), [
+    ("Twelve consecutive patients with myeloma, including 3 with prior CAR-T exposure, were enrolled. "
+     "BCMA CAR-T cells were infused.", 12),
+    ("The 40 participants had a median of four prior lines of therapy. In part B, an additional 15 "
+     "participants were treated with CD19 CAR-T cells.", 40),
+    ("Four patients with gastric cancer were then treated with CLDN18.2 CAR-T cells. Responses were seen "
+     "in the first two patients treated.", 4),
+    ("In total, 30 of 48 children were treated with GD2 CAR-T cells at the target dose.", 48),
+])
+def test_study_total_beats_subgroups(extractor, text, n):
+    assert fields_of(extractor, text)["n_patients"] == n
+
+
+def test_single_patient_sentence_is_a_case_report(extractor):
+    text = ("A patient with recurrent glioma received CAR T cells targeting IL13RA2 in a trial. "
+            "[Indexed for MEDLINE]")
+    f = fields_of(extractor, text)
+    assert (f["study_design"], f["n_patients"]) == ("case_report", 1)
+
+
+def test_small_trial_lists_patients_described_one_by_one(extractor):
+    text = ("Background: We evaluated the safety of edited CD7 CAR-T cells in three children with leukemia. "
+            "\n\nResults: The first patient, a 12-year-old boy with T-ALL, achieved remission.")
+    f = fields_of(extractor, text)
+    assert f["n_patients"] == 3
+    assert f["patients"] == [{"age_years": 12, "sex": "male"}, {"age_years": None, "sex": None},
+                             {"age_years": None, "sex": None}]

@@ -293,6 +293,14 @@ def assemble(doc: Doc, document: Document) -> Extraction:
             if not markers:
                 for p in people:
                     keep("patients", dict(p.value), p)
+    elif n_patients is not None and 2 <= n_patients <= 9:
+        # a small trial or series that describes patients one by one ("The first patient, a 13-year-old
+        # girl ..."): the described patients, then the others of the n treated (age and sex not stated)
+        people = findings(doc, "patients")[:n_patients]
+        if people:
+            for p in people:
+                keep("patients", dict(p.value), p)
+            fields["patients"].extend({"age_years": None, "sex": None} for _ in range(n_patients - len(people)))
 
     seen_x: set[Any] = set()
     for f in findings(doc, "expansion_peak"):

@@ -106,7 +106,8 @@ _INLINE_HEADING = re.compile(
     r"(?:^|\n)[ \t]*(?P<h>[A-Z][A-Za-z ]{2,30}?)[ \t]*(?::[ \t]*(?=\S)|:?[ \t]*\n[ \t]*\n)")
 #: a sentence that reports this study even inside an Introduction ("Here, we report a patient who ...")
 _OWN_REPORT = re.compile(
-    r"\b(?:here(?:in)?,?\s+we|we\s+(?:here\s+)?(?:report|present|describe)(?:e?d)?\b|in\s+this\s+(?:case\s+)?report,?\s+we)",
+    r"\b(?:here(?:in)?,?\s+we|we\s+(?:here\s+)?(?:report|present|describe)(?:e?d)?\b|in\s+this\s+(?:case\s+)?report,?\s+we"
+    r"|we\s+(?:investigated|evaluated|assessed|studied|tested)\s+[^.]{0,80}?\bin\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:[\w-]+\s+)?(?:patients|children|adults|participants))",
     re.I)
 
 
