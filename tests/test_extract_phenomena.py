@@ -169,3 +169,29 @@ def test_small_trial_lists_patients_described_one_by_one(extractor):
     assert f["n_patients"] == 3
     assert f["patients"] == [{"age_years": 12, "sex": "male"}, {"age_years": None, "sex": None},
                              {"age_years": None, "sex": None}]
+
+
+# -- context: background statements, comparators, transplant order, lexicon ---------------------
+def test_background_statement_gives_no_cell_source(extractor):
+    text = ("Autologous CD19 CAR-T cells have shown remarkable efficacy in lymphoma. We treated 10 patients with "
+            "donor-derived CD19 CAR-T cells. Toxicity was comparable with that of autologous CAR-T cells.")
+    assert fields_of(extractor, text)["cell_source"] == ["allogeneic"]
+
+
+def test_donor_car_cells_are_allogeneic(extractor):
+    text = "We report a case of a 9-year-old boy with T-ALL who received donor (his mother) CD7 CAR-T cells."
+    assert fields_of(extractor, text)["cell_source"] == ["allogeneic"]
+
+
+def test_car_cells_before_transplant_is_consolidative(extractor):
+    text = ("A total of 12 patients with B-ALL were treated with CD19 CAR-T cells in this study. "
+            "Three patients received allogeneic CAR-T cells before HSCT and remained in remission.")
+    assert fields_of(extractor, text)["transplant"] == ["consolidative_allo_hsct"]
+
+
+def test_t_cell_all_and_crispr_as_a_guide(extractor):
+    text = ("We report a case of a 15-year-old boy with relapsed T-cell ALL treated with base-edited CAR7 T cells, "
+            "made by deamination guided by clustered regularly interspaced short palindromic repeats (CRISPR).")
+    f = fields_of(extractor, text)
+    assert f["disease"] == ["T-ALL"]
+    assert f["gene_editing"] == ["base_editing"]

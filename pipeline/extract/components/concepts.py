@@ -90,7 +90,12 @@ class CarmineConcepts:
         diseases = self._diseases(doc, text, terms.get("diseases", []))
         for t in terms.get("vectors", []):
             self._emit(doc, "vector", t.label, t, "vector_lexicon", 0.85)
-        for t in terms.get("gene_editing", []):
+        editing = terms.get("gene_editing", [])
+        base_edited = any(t.label == "base_editing" for t in editing)
+        for t in editing:
+            if t.label == "crispr" and base_edited and self.rx["editing_guide_before"].search(
+                    text, sentence_at(doc, t.start)[0], t.start):
+                continue  # CRISPR named as the base editor's guide
             self._emit(doc, "gene_editing", t.label, t, "gene_editing_lexicon", 0.8)
         self._cell_source(doc, text)
         self._transplant(doc, text, terms.get("transplants", []), diseases)
@@ -173,9 +178,19 @@ class CarmineConcepts:
         """``finditer`` of context rule ``rule`` over the whole text (nothing when its gate is shut)."""
         return self.fast[rule].finditer(text) if may_match(doc, self.gate[rule]) else ()
 
+    def _about_field(self, doc: Doc, text: str, char: int) -> bool:
+        """A Background sentence or one about the field ("Autologous CAR-T cells have shown ...")."""
+        if zone_at(doc, char)[2] == "title":
+            return False
+        s, e = sentence_at(doc, char)
+        return is_background(doc, char) or (bool(self.rx["generic_cue"].search(text, s, e))
+                                            and not self.rx["patient_cue"].search(text, s, e))
+
     def _cell_source(self, doc: Doc, text: str) -> None:
         for m in self._finditer(doc, "source_before_car", text):
-            if self.rx["source_transplant_words"].search(m.group("mid")):
+            if self.rx["source_transplant_words"].search(m.group("mid")) or self._about_field(doc, text, m.start()):
+                continue
+            if self.rx["source_comparator_before"].search(text, max(0, m.start() - 40), m.start()):
                 continue
             src = m.group("src").lower()
             label = "autologous" if src.startswith("autologous") else "allogeneic"
