@@ -248,3 +248,19 @@ def test_abstract_first_page_with_trailing_widgets():
     assert doc.title is None
     assert doc.abstract.startswith("Conventional therapies") and doc.abstract.endswith("was mild.")
     assert "Doe, Jane" not in doc.abstract
+
+
+def test_markdown_rendering_with_a_long_title_and_glued_headings():
+    doc = _layout("markdown_like.txt")
+    assert doc.title.startswith("Case report: an example CAR-T therapy") and doc.title.endswith("that all failed")
+    assert doc.authors == ["Jo Example", "Max Sample", "Li Test"]
+    assert doc.abstract.startswith("BACKGROUND:Refractory lymphoma")
+    assert "Key findings" not in doc.abstract and "bullet" not in doc.abstract
+    assert doc.sections[0][0] == "BACKGROUND"
+
+
+def test_heading_glued_to_its_text():
+    doc = _layout("glued_heading_like.txt")
+    assert doc.title == "Comprehensive example meta-analysis of CAR T-cell therapy in myeloma."
+    assert doc.abstract.startswith("BackgroundCAR T-cell therapy shows results")
+    assert doc.sections[0][0] == "Background"

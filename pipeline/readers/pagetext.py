@@ -50,7 +50,10 @@ _VOLUME = re.compile(r"^Volume\s+(\d+)\s*-\s*(\d{4})")
 _AFFIL = re.compile(r"^\s*(?:•|-|\*)\s*(\d+)?\s*(\S.*)$")
 _KEYWORDS = re.compile(r"^\s*Keywords?\s*:\s*(.*)$", re.I)
 _DATES = re.compile(r"(Received|Accepted|Published|Revised)\s*:\s*(\d{1,2} \w+ \d{4})", re.I)
-_INLINE_HEADING = re.compile(r"^([A-Z][A-Za-z /-]{2,40}?)\s*:\s+\S")
+#: "Background: ...", "BACKGROUND:Autoreactive ...", and "BackgroundChimeric ..." (a heading glued to its text)
+_INLINE_HEADING = re.compile(
+    r"^([A-Z][A-Za-z /-]{2,40}?)\s*:\s*(?=\S)|^(Background|Introduction|Objectives?|Purpose|Aims?)(?=[A-Z])"
+)
 _NUMBERED_HEADING = re.compile(r"^\d+(\.\d+)*\.?\s+[A-Z][\w ,/-]{2,60}$")
 _AUTHOR = re.compile(
     r"(?P<name>[^\W\d_][^\d*†‡§,&;\n]*?)"  # a name, first occurrence
@@ -71,6 +74,8 @@ _SKIP_LINES = (
     "you don't have a frontiers account",
     "you don’t have a frontiers account",
 )
+_AUTHORS_LABEL = re.compile(r"^Authors?\s*:\**\s*(?=\S)")
+_MARKDOWN = re.compile(r"#{1,6}\s+|\*\*(?=[^*]+:\*\*)")
 _GLUED_STATUS = re.compile(r"(Provisionally accepted)\s*", re.I)
 _GLUED_ABSTRACT = re.compile(r"(ABSTRACT|Abstract:)\s+(?=\S.{80})")
 #: Navigation and widget lines of publisher and index pages (PubMed, PMC, Pure, ...).
@@ -131,6 +136,9 @@ def _lines(text: str) -> list[_Line]:
             stripped = stripped[2:].lstrip()
         if stripped:
             start = pos + raw.index(stripped)
+            if m := _MARKDOWN.match(stripped):  # "# Title", "## Abstract", "**Authors:** ..."
+                start += m.end()
+                stripped = stripped[m.end():]
             for glued in (_GLUED_STATUS, _GLUED_ABSTRACT):
                 # "Provisionally accepted- 1Department ...", "ABSTRACT BCMA-targeted CAR T-cells ..."
                 if (m := glued.match(stripped)) and m.end() < len(stripped):
@@ -186,11 +194,16 @@ def parse_authors_loose(block: str) -> list[str]:
 
 
 def _author_block_end(lines: list[_Line], i: int) -> int | None:
-    """Index of the affiliation line that ends an author block starting at ``i``, if any."""
+    """Index of the affiliation line that ends an author block starting at ``i``, if any.
+
+    The block's names carry affiliation numbers ("Nogués-Castell1,2*"), which sets it
+    apart from other short lines above a bulleted list.
+    """
     for j in range(i, min(i + 4, len(lines))):
         t = lines[j].text
         if t[:1] in "•-" and _AFFIL.match(t):
-            return j if j > i else None
+            numbered = re.search(r"[a-zß-ÿ]\d", "".join(ln.text for ln in lines[i:j]))  # "Castell1,2"
+            return j if j > i and numbered else None
         if ". " in t or len(t) > 600:
             return None
     return None
@@ -211,7 +224,7 @@ def _is_prose(line: str) -> bool:
     if _is_name_list(line):
         return False
     sentences = len(re.findall(r"[a-z0-9)%\]][.!?](?:\s+[A-Z(]|$)", line))
-    return len(line) >= 250 or (len(line) >= 100 and sentences >= 2)
+    return (len(line) >= 250 and sentences >= 1) or (len(line) >= 100 and sentences >= 2)
 
 
 def _is_author_line(line: str) -> bool:
@@ -255,7 +268,7 @@ def _split_names(line: str) -> list[str]:
 
 def _prose_ahead(lines: list[_Line], i: int, window: int = 8) -> bool:
     """Whether running text follows within ``window`` lines (so line ``i`` is a label)."""
-    return any(_is_prose(ln.text) or _heading_key(ln.text) or _INLINE_HEADING.match(ln.text)
+    return any(_is_prose(ln.text) or _heading_key(ln.text) or _inline_heading(ln.text)
                for ln in lines[i + 1 : i + 1 + window])
 
 
@@ -264,9 +277,18 @@ def _is_prose_start(lines: list[_Line], i: int, marker_ahead: bool) -> bool:
     t = lines[i].text
     if marker_ahead or _JUNK.match(t) or _META.search(t) or _is_name_list(t):
         return False
-    if (m := _INLINE_HEADING.match(t)) and m.group(1).strip().lower() in ABSTRACT_HEADINGS:
+    if _inline_heading(t):
         return True
     return _is_prose(t)
+
+
+def _inline_heading(t: str) -> str | None:
+    """The abstract heading that opens line ``t`` ("Results: ..."), if any."""
+    if m := _INLINE_HEADING.match(t):
+        heading = (m.group(1) or m.group(2)).strip()
+        if heading.lower() in ABSTRACT_HEADINGS:
+            return heading
+    return None
 
 
 def _heading_key(t: str) -> str | None:
@@ -301,9 +323,11 @@ def read_page_text(text: str, *, doc_id: str | None = None, source: str = "unkno
             has_abstract_marker = True
             i += 1
             break
-        if kind == "text" and _heading_key(t):
+        if kind == "text" and (_heading_key(t) or (_inline_heading(t) and (_is_prose(t) or t[:4].isupper()))):
             break  # a structured abstract opens with its first heading
-        if kind == "text":
+        if kind == "text" and (m := _AUTHORS_LABEL.match(t)):
+            doc.authors = doc.authors or _split_names(t[m.end():])
+        elif kind == "text":
             if _INSTITUTION_FIRST.match(t):
                 doc.affiliations.append(t)  # an affiliation written as a plain line
             elif _is_name_list(t) and not doc.authors:
@@ -393,8 +417,8 @@ def read_page_text(text: str, *, doc_id: str | None = None, source: str = "unkno
                 continue
             ended = True  # the body begins ("Introduction" after the abstract)
             break
-        if (m := _INLINE_HEADING.match(t)) and m.group(1).strip().lower() in ABSTRACT_HEADINGS:
-            heading = m.group(1).strip()
+        if inline := _inline_heading(t):
+            heading = inline
         elif started and not ln.gap and doc.zones[-1].name == "abstract" and doc.zones[-1].heading == heading:
             # a hard-wrapped line continues its paragraph: one zone, so sentences stay whole
             last = doc.zones.pop()
