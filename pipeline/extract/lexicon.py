@@ -352,6 +352,8 @@ def load_resources(configs: str | None = None) -> Resources:
                 raise ConfigError(f"{where}: regex of rule {row['id']!r} does not compile: {e}") from None
             row["gate"] = gate_for(row["rx"])
             row["fast"] = case_folded(row["rx"])
+            if "lead" in row:  # a second regex read right before each match (patients: the count)
+                row["lead_rx"] = re.compile(_expand(row["lead"], macros, where), flags)
         files[name] = rows
     return Resources(lexicons, Patterns(macros, files))
 

@@ -31,6 +31,7 @@ from pipeline.extract.components.base import (
     Finding,
     add_finding,
     is_background,
+    lowered_text,
     may_match,
     sentence_at,
     text_of,
@@ -78,11 +79,19 @@ class CarmineDurations:
         if not windows:
             return doc
         taken: list[tuple[int, int]] = []
+        low = lowered_text(doc)
+        # each window's text (and lower-cased text) once: a rule's gate is checked per window, since
+        # a match lies inside its window (finditer's endpos) and so holds one of the gate's literals
+        pieces = [(w_start, w_end, text[w_start:w_end], low[w_start:w_end] if low is not None else None)
+                  for w_start, w_end in windows]
         for rule in self.rules:
             rx = rule["fast"]
-            if not may_match(doc, rule["gate"]):
+            gate = rule["gate"]
+            if not may_match(doc, gate):
                 continue
-            for w_start, w_end in windows:
+            for w_start, w_end, w_text, w_low in pieces:
+                if gate is not None and not gate.open(w_text, w_low):
+                    continue
                 for m in rx.finditer(text, w_start, w_end):
                     if any(s < m.end() and m.start() < e for s, e in taken):
                         continue

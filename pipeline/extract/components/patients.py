@@ -43,7 +43,10 @@ FEMALE = {"female", "woman", "girl", "lady"}
 class CarminePatients:
     def __init__(self, name: str, configs: str | None) -> None:
         self.name = name
-        self.rules = load_resources(configs).patterns.rules("patients")
+        rules = load_resources(configs).patterns.rules("patients")
+        self.rules = [r for r in rules if r["kind"] != "exclude_before"]
+        #: words right before a count that make it a subgroup ("an additional 20 patients")
+        self.subgroup_before = next(r["rx"] for r in rules if r["kind"] == "exclude_before")
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
@@ -54,20 +57,28 @@ class CarminePatients:
                 continue
             for m in rule["fast"].finditer(text):
                 g = m.groupdict()
+                start = m.start()
+                if rule.get("lead_rx") is not None:
+                    # the count sits before the match ("12 patients with X, including 3 ..., were enrolled")
+                    lead = rule["lead_rx"].search(text, max(0, start - 120), start)
+                    if lead is None:
+                        continue
+                    g, start = lead.groupdict(), lead.start()
                 if kind == "marker":
                     add_finding(doc, Finding("patient_marker", int(g["id"]), m.start(), m.end(),
                                              f"{self.name}.{rule['id']}", 0.9))
                 elif kind == "age_sex":
                     self._age_sex(doc, text, m, rule)
-                elif not is_background(doc, m.start()):
+                elif not is_background(doc, start) and not self.subgroup_before.search(
+                        text, max(0, start - 12), start):
                     n = parse_number(g["n"].replace(",", "")) if g.get("n") else None
                     if kind == "n_sum":
                         n2 = parse_number(g["n2"])
                         n = n + n2 if n is not None and n2 is not None else None
                     if isinstance(n, int) and 0 < n < 100000:
-                        add_finding(doc, Finding("n_candidate", n, m.start(), m.end(),
+                        add_finding(doc, Finding("n_candidate", n, start, m.end(),
                                                  f"{self.name}.{rule['id']}", rule.get("confidence", 0.5),
-                                                 detail={"matched": m.group(0)}))
+                                                 detail={"matched": text[start:m.end()]}))
         return doc
 
     def _pronoun_sex(self, doc: Doc, text: str) -> None:

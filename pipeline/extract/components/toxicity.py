@@ -44,6 +44,8 @@ LISTED_GRADES = re.compile(r"\b(?:or|and)\b|,|/", re.I)
 VAGUE_RULES = frozenset({"severe_before", "low_grade_before", "mild_before", "severe_term", "event"})
 _NO_BEFORE_GRADE = re.compile(r"(?:\bno\b|\bwithout\b|\bnone\b|\bnor\b|\bdid\s+not\s+\w+|\bwere\s+not\b)"
                               r"(?:\s+[\w-]+){0,3}\s*$", re.I)
+#: a word that may open a negation (checked before reading a wider window for one)
+_NEGATION_WORD = re.compile(r"\b(?:no|without|absence|free|nor|neither|not|none)\b", re.I)
 _COMPARATORS = (("≥", ">="), (">=", ">="), ("≤", "<="), ("<=", "<="), (">", ">"), ("<", "<"))
 
 
@@ -194,7 +196,10 @@ class CarmineToxicity:
     def _grade(self, term: str, before: str, after: str, sent: str, field: str, mentions, t, wide: str = ""
                ) -> tuple[str | None, str, str]:
         left = re.split(r"[;,]\s|\band\b|\bwhile\b|\bwhereas\b", before)[-1]
-        negated = (self._rx("negated_before").search(wide or before) or self._rx("negated_after").match(after))
+        negated = self._rx("negated_before").search(before) or self._rx("negated_after").match(after)
+        if not negated and len(wide) > len(before) and _NEGATION_WORD.search(wide, 0, len(wide) - len(before) + 12):
+            # a negation further back that covers a list ("No DLTs, cytokine release syndrome, or ... neurotoxicity")
+            negated = self._rx("negated_before").search(wide)
         if negated:
             # "no patient had grades 3-4 CRS" states no observation of its own
             if self._rx("grade_before").search(left):
