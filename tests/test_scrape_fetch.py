@@ -196,3 +196,25 @@ def test_end_to_end_through_extraction(server, tmp_path):
     zones = doc.clinical_zones()
     for ev in extraction.evidence:
         assert any(z.start <= ev.start < ev.end <= z.end for z in zones), ev
+
+
+def test_end_to_end_fetch_then_rebuild_the_table(server, tmp_path):
+    """fetch (discovery + pages) -> pipeline.build.run -> evidence table rows for the served reports."""
+    import pandas as pd
+
+    from pipeline.build import run as rebuild
+
+    summary = run(server, tmp_path, discover=True)
+    assert summary.ok and summary.new
+    built = rebuild(tmp_path)
+    assert not built.skipped
+    long = pd.read_csv(tmp_path / "evidence.csv", dtype=str, keep_default_na=False)
+    fetched = {r.key for r in CaptureStore(tmp_path).latest().values()}
+    assert set(long.doc_id) <= fetched and len(set(long.doc_id)) >= 3
+    case = long[long.doc_id == "10.3389/fimmu.2025.9900001"]
+    assert {("target_antigen", "CD19"), ("crs", "2")} <= set(zip(case.field, case.value, strict=True))
+    assert (case.capture_sha256 != "").all() and (case.sentence != "").all()
+    # a second fetch finds nothing new, and the rebuild is a no-op
+    again = run(server, tmp_path, discover=True)
+    assert not again.new
+    assert rebuild(tmp_path).up_to_date
