@@ -104,6 +104,28 @@ def _read_at(fh, offset: int) -> dict:
     return json.loads(fh.readline())
 
 
+#: The code each stage's output depends on (beside its inputs): when it changes, the
+#: stage's cached lines are stale even though the captures are not.
+READERS_CODE = ("readers", "document.py")
+EXTRACT_CODE = ("extract", "document.py")
+
+
+def code_fingerprint(*parts: str) -> str:
+    """A digest of the package's source files under ``parts`` (folders or files)."""
+    root = Path(__file__).parent
+    h = hashlib.sha256(__version__.encode())
+    for part in parts:
+        path = root / part
+        for f in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            h.update(str(f.relative_to(root)).encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _sidecar(path: Path) -> Path:
+    return path.with_name(path.name + ".fingerprint")
+
+
 def inputs_stamp(corpus_dir: Path) -> str:
     """A digest of everything a rebuild depends on, computed without heavy imports."""
     h = hashlib.sha256(__version__.encode())
@@ -129,7 +151,9 @@ def parse_stage(store: CaptureStore, out: Path, records: Iterable[CaptureRecord]
     from pipeline.readers import read_capture
 
     summary = StageSummary()
-    index = _index(out, "capture_sha256")
+    fp = code_fingerprint(*READERS_CODE)
+    same_readers = _sidecar(out).exists() and _sidecar(out).read_text().strip() == fp
+    index = _index(out, "capture_sha256") if same_readers else {}
     old = open(out, "rb") if index else None  # noqa: SIM115 (closed below)
     try:
         with atomic_write(out) as fh:
@@ -150,6 +174,8 @@ def parse_stage(store: CaptureStore, out: Path, records: Iterable[CaptureRecord]
                     line = doc.to_dict()
                     summary.built += 1
                 fh.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
+        with atomic_write(_sidecar(out)) as side:  # after the lines: a crash between re-parses all
+            side.write(fp + "\n")
     finally:
         if old:
             old.close()
@@ -202,7 +228,8 @@ def extract_stage(documents: Path, out: Path, progress: bool = False, jobs: int 
     """Extract the GUIDE fields of each document (reusing unchanged ones), in ``jobs`` processes."""
     from pipeline.extract import extractor_fingerprint
 
-    fp = extractor_fingerprint()
+    # lexicons and patterns, the extractor's code, and the readers that made the documents
+    fp = f"{extractor_fingerprint()}:{code_fingerprint(*EXTRACT_CODE, *READERS_CODE)}"
     summary = StageSummary()
     index = _index(out, "key")
     todo: list[Document] = []

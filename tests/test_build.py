@@ -211,3 +211,17 @@ def test_two_processes_give_the_same_outputs(tmp_path):
     assert summary.extractions.built == 2
     for name in ("build/extractions.jsonl", "evidence.csv", "evidence.parquet"):
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
+
+
+def test_code_changes_invalidate_cached_stages(tmp_path, monkeypatch):
+    import pipeline.build as build
+
+    corpus = _corpus(tmp_path)
+    run(corpus)
+    real = build.code_fingerprint
+    monkeypatch.setattr(build, "code_fingerprint", lambda *parts: real(*parts) + ("x" if "readers" in parts else ""))
+    summary = run(corpus, force=True)  # the readers changed: re-parse, and re-extract what they made
+    assert (summary.documents.built, summary.documents.reused) == (1, 0)
+    assert (summary.extractions.built, summary.extractions.reused) == (1, 0)
+    summary = run(corpus, force=True)  # unchanged since: everything reused
+    assert (summary.documents.reused, summary.extractions.reused) == (1, 1)
