@@ -194,7 +194,8 @@ def test_decimal_percentage_and_bracketed_count(extractor):
 
 
 @pytest.mark.parametrize(("sentence", "grades"), [
-    ("Of the 15 patients, 11 (73.3%) experienced grades 1-2 CRS, and no patient had grades 3-4 CRS.", ["1-2"]),
+    # a negated stated grade is that grade in no patient (GUIDE gold: "3-4" with n=0)
+    ("Of the 15 patients, 11 (73.3%) experienced grades 1-2 CRS, and no patient had grades 3-4 CRS.", ["1-2", "3-4"]),
     ("We compared machine learning models predicting severe CRS after CAR-T therapy.", []),
     ("Side effects of CAR-T therapy include cytokine release syndrome.", []),
 ])

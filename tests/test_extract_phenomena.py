@@ -195,3 +195,37 @@ def test_t_cell_all_and_crispr_as_a_guide(extractor):
     f = fields_of(extractor, text)
     assert f["disease"] == ["T-ALL"]
     assert f["gene_editing"] == ["base_editing"]
+
+
+# -- generalisation fixes (second real-abstract set) ---------------------------------------------
+def test_negated_grade_before_the_term_covers_the_list(extractor):
+    text = COHORT + "Grade 1 or 2 CRS was seen in 30 patients. No grade 3 or higher CRS or neurotoxicity was recorded."
+    assert (">=3", 0, None) in grades(extractor, text, "crs")
+    assert grades(extractor, text, "icans") == [(">=3", 0, None)]
+    text = COHORT + "CRS occurred in 70% of patients, with no grade ≥3 CRS."
+    assert (">=3", 0, None) in grades(extractor, text, "crs")
+    text = COHORT + "None of the patients had grade 3/4 ICANS."
+    assert grades(extractor, text, "icans") == [("3-4", 0, None)]
+
+
+def test_unspecified_vector_yields_to_the_named_system(extractor):
+    text = COHORT + ("The cells were engineered with a non-viral Sleeping Beauty transposon system, "
+                     "a transposon approach that avoids viral vectors.")
+    assert fields_of(extractor, text)["vector"] == ["sleeping_beauty"]
+
+
+def test_preclinical_text_lists_no_treated_disease_or_antigen(extractor):
+    text = ("Murine xenograft study. We engineered NKT cells with a GD2-specific CAR and tested them in vitro "
+            "against neuroblastoma cell lines and in mice bearing neuroblastoma xenografts.")
+    fields = fields_of(extractor, text)
+    assert fields["study_design"] == "preclinical"
+    assert fields["disease"] == [] and fields["target_antigen"] == []
+
+
+def test_run_in_heading_closes_the_background(extractor):
+    text = ("BACKGROUND. Producing autologous viral CAR products is costly. METHODS. We treated 12 patients "
+            "with B-ALL with donor-derived CD19 CAR T cells.")
+    assert fields_of(extractor, text)["cell_source"] == ["allogeneic"]
+    text = ("BackgroundCAR T cells work in myeloma.MethodsWe pooled 20 studies.ResultsThe pooled incidence "
+            "of grade 3-4 cytokine release syndrome was 6.1%.")
+    assert grades(extractor, text, "crs") == [("3-4", None, 6.1)]

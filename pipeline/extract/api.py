@@ -196,6 +196,13 @@ def _evidence(doc: Doc, f: Finding, value: Any, subject: str, field_name: str | 
     )
 
 
+#: set fields the GUIDE defines through treated patients ("treated indications", "used in patients")
+UNTREATED_FIELDS = frozenset({"disease", "target_antigen"})
+#: a word for a treated person (a preclinical-looking text with one of these may report patients)
+_PATIENT_WORD = re.compile(r"\b(?:patients?|he|she|his|her|man|woman|boy|girl|child(?:ren)?|participants?|subjects?)\b"
+                           r"(?![-\s]derived)", re.I)
+
+
 def assemble(doc: Doc, document: Document) -> Extraction:
     """The GUIDE record and evidence from a processed Doc."""
     fields = empty_fields()
@@ -216,7 +223,10 @@ def assemble(doc: Doc, document: Document) -> Extraction:
         fields[field_name].append(value)
         evidence.append(_evidence(doc, f, value, _subject_for(doc, f, design, markers)))
 
+    untreated = design == "preclinical" and not _PATIENT_WORD.search(text_of(doc))
     for name in SET_FIELDS:
+        if untreated and name in UNTREATED_FIELDS:
+            continue  # no patient treated: no treated indication, no antigen "used in patients" (GUIDE)
         for f in findings(doc, name):
             if f.value not in fields[name]:
                 keep(name, f.value, f)

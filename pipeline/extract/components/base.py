@@ -104,6 +104,11 @@ def zone_at(doc: Doc, char: int) -> tuple[int, int, str, str | None]:
 #: a paragraph's lead-in ("Introduction: The ...")
 _INLINE_HEADING = re.compile(
     r"(?:^|\n)[ \t]*(?P<h>[A-Z][A-Za-z ]{2,30}?)[ \t]*(?::[ \t]*(?=\S)|:?[ \t]*\n[ \t]*\n)")
+#: a heading inside a paragraph: "... limit availability. METHODS. We report", "6508 Background: Patients",
+#: or glued to the sentence before and after it in scraped text ("(R/R MM).MethodsPubMed, Embase ...")
+_RUNIN_HEADING = re.compile(
+    r"(?:(?<![^\n])|(?<=[.!?)\]])|(?<=[.!?)\]]\s)|(?<=\d\s))(?P<h>[A-Z][A-Za-z]{2,20}(?: [A-Za-z]{2,12}){0,2})"
+    r"(?:[.:][ \t]+(?=[A-Z])|(?=[A-Z][a-z]))")
 #: a sentence that reports this study even inside an Introduction ("Here, we report a patient who ...")
 _OWN_REPORT = re.compile(
     r"\b(?:here(?:in)?,?\s+we|we\s+(?:here\s+)?(?:report|present|describe)(?:e?d)?\b|in\s+this\s+(?:case\s+)?report,?\s+we"
@@ -118,6 +123,9 @@ def inline_headings(doc: Doc) -> list[tuple[int, str]]:
         text = text_of(doc)
         found = [(m.start("h"), m.group("h").strip().lower()) for m in _INLINE_HEADING.finditer(text)
                  if m.group("h").strip().lower() in SECTION_HEADINGS]
+        found += [(m.start("h"), m.group("h").lower()) for m in _RUNIN_HEADING.finditer(text)
+                  if m.group("h").lower() in SECTION_HEADINGS and (m.group("h").isupper() or m.group("h").istitle())]
+        found.sort()
         doc.user_data["carmine_inline_headings"] = found
     return found
 

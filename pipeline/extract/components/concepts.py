@@ -55,6 +55,12 @@ BROADER = {
                    "systemic_sclerosis", "myositis", "ANCA_vasculitis"},
     "CLL": {"Richter"},
 }
+#: unspecified vector label -> the specific systems that make it redundant (GUIDE: "transposon (unspecified)",
+#: "non_viral (unspecified)")
+VECTOR_NARROWER = {
+    "transposon": {"sleeping_beauty", "piggybac"},
+    "non_viral": {"sleeping_beauty", "piggybac", "transposon", "mrna", "crispr_knock_in"},
+}
 LEUKEMIAS = {"ALL", "B-ALL", "T-ALL", "ETP-ALL", "AML", "MDS", "MPAL", "BPDCN"}
 
 
@@ -88,7 +94,11 @@ class CarmineConcepts:
         self._cell_types(doc, terms.get("cell_types", []), products)
         self._antigens(doc, text, terms.get("antigens", []), products)
         diseases = self._diseases(doc, text, terms.get("diseases", []))
-        for t in terms.get("vectors", []):
+        vectors = terms.get("vectors", [])
+        stated = {t.label for t in vectors}
+        for t in vectors:
+            if stated & VECTOR_NARROWER.get(t.label, set()):
+                continue  # "Sleeping Beauty transposon", "non-viral piggyBac": the specific system says it
             self._emit(doc, "vector", t.label, t, "vector_lexicon", 0.85)
         editing = terms.get("gene_editing", [])
         base_edited = any(t.label == "base_editing" for t in editing)

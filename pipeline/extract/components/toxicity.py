@@ -43,9 +43,13 @@ LISTED_GRADES = re.compile(r"\b(?:or|and)\b|,|/", re.I)
 #: rules that read a severity word or an event, not a stated grade
 VAGUE_RULES = frozenset({"severe_before", "low_grade_before", "mild_before", "severe_term", "event"})
 _NO_BEFORE_GRADE = re.compile(r"(?:\bno\b|\bwithout\b|\bnone\b|\bnor\b|\bdid\s+not\s+\w+|\bwere\s+not\b)"
-                              r"(?:\s+[\w-]+){0,3}\s*$", re.I)
+                              r"(?:\s+[\w-]+){0,4}\s*$", re.I)
 #: a word that may open a negation (checked before reading a wider window for one)
 _NEGATION_WORD = re.compile(r"\b(?:no|without|absence|free|nor|neither|not|none)\b", re.I)
+#: a stated grade inside a negated stretch ("no grade ≥3 CRS")
+_GRADE_WORD = re.compile(r"\b(?:grades?|gr\.?)\s*(?P<grade>(?:(?:≥|>=|≤|<=|>|<)\s*)?(?:[0-5]|IV|V|I{1,3})\b"
+                         r"(?:\s*(?:-|–|—|to|or|and|/)\s*(?:[0-5]|IV|V|I{1,3})\b)?"
+                         r"(?:\s*or\s+(?:higher|above|more|greater|worse|less|lower|below))?(?:\s*\+)?)", re.I)
 _COMPARATORS = (("≥", ">="), (">=", ">="), ("≤", "<="), ("<=", "<="), (">", ">"), ("<", "<"))
 
 
@@ -201,12 +205,14 @@ class CarmineToxicity:
             # a negation further back that covers a list ("No DLTs, cytokine release syndrome, or ... neurotoxicity")
             negated = self._rx("negated_before").search(wide)
         if negated:
-            # "no patient had grades 3-4 CRS" states no observation of its own
-            if self._rx("grade_before").search(left):
-                return None, "", ""
             m = self._rx("grade_after").match(after)
             if m and normalize_grade(m.group("grade")) is not None:
                 return normalize_grade(m.group("grade")), "negated_grade", m.group("grade")  # "no CRS grade ≥3"
+            # "no grade ≥3 CRS", "No grade 3 or higher CRS or neurotoxicities" (the grade heads the list)
+            graded = list(_GRADE_WORD.finditer(negated.group(0)))
+            if graded and normalize_grade(graded[-1].group("grade")) is not None:
+                g = graded[-1].group("grade")
+                return normalize_grade(g), "negated_grade", g
             return "0", "negated", ""
         for rule in ("grade_after", "bare_grade_after"):
             m = self._rx(rule).match(after)
@@ -216,9 +222,9 @@ class CarmineToxicity:
                     return g, rule, m.group("grade")
         m = self._rx("grade_before").search(left)
         if m:
-            if _NO_BEFORE_GRADE.search(left, 0, m.start()):
-                return None, "", ""  # "no patient had grades 3-4 CRS"
             g = normalize_grade(m.group("grade"))
+            if g is not None and _NO_BEFORE_GRADE.search(left, 0, m.start()):
+                return g, "negated_grade", m.group("grade")  # "no patient had grades 3-4 CRS": that grade, n=0
             if g is not None:
                 return g, "grade_before", m.group("grade")
         m = self._rx("all_were").match(after)
