@@ -229,3 +229,30 @@ def test_run_in_heading_closes_the_background(extractor):
     text = ("BackgroundCAR T cells work in myeloma.MethodsWe pooled 20 studies.ResultsThe pooled incidence "
             "of grade 3-4 cytokine release syndrome was 6.1%.")
     assert grades(extractor, text, "crs") == [("3-4", None, 6.1)]
+
+
+def test_no_cases_of_negates_the_list(extractor):
+    text = COHORT + "Safety was excellent, with no cases of cytokine release syndrome, neurotoxicity or GVHD."
+    assert grades(extractor, text, "crs") == [("0", None, None)]
+    assert grades(extractor, text, "icans") == [("0", None, None)]
+
+
+def test_grade_heading_two_coordinated_terms(extractor):
+    text = COHORT + "Grade 3 or higher CRS and neurotoxicity occurred in 5% and 20%, respectively."
+    assert [g for g, _, _ in grades(extractor, text, "icans")] == [">=3"]
+
+
+@pytest.mark.parametrize(("sentence", "source"), [
+    ("We ran a phase I trial of intrapleural, autologous, mesothelin-targeted CAR T cells in 20 patients.",
+     ["autologous"]),
+    ("Ten patients received autologous primary human CD8+ cytolytic T lymphocytes expressing a CAR (CAR T cells).",
+     ["autologous"]),
+    ("Thirty patients with lymphoma were treated with cord blood-derived natural killer (NK) cells carrying a CAR. "
+     "The CAR NK cells persisted.",
+     ["allogeneic"]),
+    # a field statement is not this study's source, however many words stand between
+    ("BACKGROUND. Making autologous viral products limits CAR T cell access. METHODS. We treated 9 patients with "
+     "donor-derived CD19 CAR T cells.", ["allogeneic"]),
+])
+def test_cell_source_through_lists_and_long_names(extractor, sentence, source):
+    assert fields_of(extractor, sentence)["cell_source"] == source

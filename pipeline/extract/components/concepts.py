@@ -211,6 +211,8 @@ class CarmineConcepts:
             self._emit(doc, "cell_source", label, m.span("src"), "source_after_car", 0.8)
         if (doc._.carmine_terms or {}).get("cell_types"):
             for m in self._finditer(doc, "source_cells", text):
+                if self._about_field(doc, text, m.start()):
+                    continue
                 src = m.group("src").lower()
                 label = "autologous" if src.startswith(("autologous", "patient")) else "allogeneic"
                 self._emit(doc, "cell_source", label, m.span("src"), "source_cells", 0.7)

@@ -50,6 +50,8 @@ _NEGATION_WORD = re.compile(r"\b(?:no|without|absence|free|nor|neither|not|none)
 _GRADE_WORD = re.compile(r"\b(?:grades?|gr\.?)\s*(?P<grade>(?:(?:≥|>=|≤|<=|>|<)\s*)?(?:[0-5]|IV|V|I{1,3})\b"
                          r"(?:\s*(?:-|–|—|to|or|and|/)\s*(?:[0-5]|IV|V|I{1,3})\b)?"
                          r"(?:\s*or\s+(?:higher|above|more|greater|worse|less|lower|below))?(?:\s*\+)?)", re.I)
+#: only a conjunction between two toxicity terms ("CRS and ICANS", "CRS (cytokine ...) or neurotoxicity")
+_COORDINATED = re.compile(r"^\s*(?:\([^()]*\)\s*)?(?:,\s*)?(?:and|or|and/or|/|&)\s*$", re.I)
 _COMPARATORS = (("≥", ">="), (">=", ">="), ("≤", "<="), ("<=", "<="), (">", ">"), ("<", "<"))
 
 
@@ -227,6 +229,15 @@ class CarmineToxicity:
                 return g, "negated_grade", m.group("grade")  # "no patient had grades 3-4 CRS": that grade, n=0
             if g is not None:
                 return g, "grade_before", m.group("grade")
+        # "Grade 3 or higher CRS and neurotoxicity occurred in 8% and 32%": the grade heads both terms
+        prev = [o for o in mentions if o.label != field and o.end <= t.start and t.start - o.end <= 30
+                and len(before) >= t.start - o.start]
+        if prev and _COORDINATED.match(before[len(before) - (t.start - prev[-1].end):]):
+            o = prev[-1]
+            head = re.split(r"[;,]\s|\band\b|\bwhile\b|\bwhereas\b", before[:len(before) - (t.start - o.start)])[-1]
+            m = self._rx("grade_before").search(head)
+            if m and normalize_grade(m.group("grade")) is not None:
+                return normalize_grade(m.group("grade")), "grade_before", m.group("grade")
         m = self._rx("all_were").match(after)
         if m:
             g = normalize_grade(m.group("grade"))
