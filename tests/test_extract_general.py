@@ -101,8 +101,10 @@ def _d(measure, value, unit, qualifier=None):
     ("To date, the patient has maintained MRD-negative CR for 41 months.",
      [_d("response_duration", 41, "month", "ongoing")]),
     ("He had a CR to murine CD19 CAR-T but relapsed 15 months later.", [_d("time_to_relapse", 15, "month")]),
-    # a peak's day is an expansion_peak, not a duration
-    ("CAR-T cells peaked on day 14 after infusion.", []),
+    # a peak stated only as a day is an `other` duration (GUIDE: "day of peak expansion stated only as a day");
+    # with its value it is expansion_peak.day
+    ("CAR-T cells peaked on day 14 after infusion.", [_d("other", 14, "day")]),
+    ("CAR-T cells peaked at 12,500 copies/μg on day 14 after infusion.", []),
 ])
 def test_case_durations(extractor, sentence, expected):
     assert fields_of(extractor, CASE + sentence)["durations"] == expected

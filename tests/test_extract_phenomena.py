@@ -256,3 +256,18 @@ def test_grade_heading_two_coordinated_terms(extractor):
 ])
 def test_cell_source_through_lists_and_long_names(extractor, sentence, source):
     assert fields_of(extractor, sentence)["cell_source"] == source
+
+
+def test_expansion_peak_with_day_first_and_powers_of_ten(extractor):
+    text = COHORT + "CAR T cells expanded well (peak at day 9, 41.5 cells/μL)."
+    assert fields_of(extractor, text)["expansion_peak"] == [{"value": 41.5, "unit": "cells/ul", "day": 9}]
+    text = COHORT + ("Median time to peak CAR-T expansion was 11 days, with a median peak level of 2.4×10⁵ "
+                     "copies/µg.")
+    assert fields_of(extractor, text)["expansion_peak"] == [{"value": 240000, "unit": "copies/ug", "day": 11}]
+
+
+def test_peak_stated_only_as_a_day_is_an_other_duration(extractor):
+    text = COHORT + "CAR T-cell expansion peaked at day 12 after infusion in most patients."
+    fields = fields_of(extractor, text)
+    assert fields["expansion_peak"] == []
+    assert {"measure": "other", "value": 12, "unit": "day", "qualifier": None} in fields["durations"]

@@ -13,9 +13,19 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.extract.components.base import Finding, add_finding, is_background, may_match, text_of
+from pipeline.extract.components.base import (
+    Finding,
+    add_finding,
+    is_background,
+    may_match,
+    sentence_at,
+    text_of,
+)
 from pipeline.extract.lexicon import load_resources
 from pipeline.extract.numbers import parse_number
+
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_TIME_TO_PEAK = re.compile(r"\btime\s+to\s+(?:the\s+)?peak\b[^.;]{0,40}?\b(?:was|of|:)?\s*(?P<day>\d+)\s*days?\b", re.I)
 
 
 def normalize_unit(raw: str) -> str:
@@ -47,7 +57,15 @@ class CarmineExpansion:
                 value = parse_number(g["value"])
                 if value is None:
                     continue
+                if g.get("pow"):
+                    value = round(value * 10 ** int(g["pow"].translate(_SUPERSCRIPTS)), 6)
+                    value = int(value) if float(value).is_integer() else value
                 day = g.get("day") or g.get("day2")
+                if not day:
+                    # "Median time to peak expansion was 14 days ..., with a median peak level of 6.3×10⁴"
+                    s, _ = sentence_at(doc, m.start())
+                    dm = _TIME_TO_PEAK.search(text, s, m.start())
+                    day = dm.group("day") if dm else None
                 peak = {"value": value, "unit": normalize_unit(g["unit"]), "day": int(day) if day else None}
                 add_finding(doc, Finding("expansion_peak", peak, m.start(), m.end(), f"{self.name}.{rule['id']}",
                                          0.85, detail={"matched": m.group(0)}))
