@@ -106,9 +106,9 @@ _INLINE_HEADING = re.compile(
     r"(?:^|\n)[ \t]*(?P<h>[A-Z][A-Za-z ]{2,30}?)[ \t]*(?::[ \t]*(?=\S)|:?[ \t]*\n[ \t]*\n)")
 #: a heading inside a paragraph: "... limit availability. METHODS. We report", "6508 Background: Patients",
 #: or glued to the sentence before and after it in scraped text ("(R/R MM).MethodsPubMed, Embase ...")
-_RUNIN_HEADING = re.compile(
-    r"(?:(?<![^\n])|(?<=[.!?)\]])|(?<=[.!?)\]]\s)|(?<=\d\s))(?P<h>[A-Z][A-Za-z]{2,20}(?: [A-Za-z]{2,12}){0,2})"
-    r"(?:[.:][ \t]+(?=[A-Z])|(?=[A-Z][a-z]))")
+_RUNIN_HEADING = re.compile(  # starts on its capital (a charset prefix the regex engine scans for), then looks back
+    r"(?P<h>[A-Z](?:(?<=^[A-Z])|(?<=\n[A-Z])|(?<=[.!?)\]][A-Z])|(?<=[.!?)\]]\s[A-Z])|(?<=\d\s[A-Z]))"
+    r"[A-Za-z]{2,20}(?: [A-Za-z]{2,12}){0,2})(?:[.:][ \t]+(?=[A-Z])|(?=[A-Z][a-z]))")
 #: a sentence that reports this study even inside an Introduction ("Here, we report a patient who ...")
 _OWN_REPORT = re.compile(
     r"\b(?:here(?:in)?,?\s+we|we\s+(?:here\s+)?(?:report|present|describe)(?:e?d)?\b|in\s+this\s+(?:case\s+)?report,?\s+we"
