@@ -264,3 +264,18 @@ def test_heading_glued_to_its_text():
     assert doc.title == "Comprehensive example meta-analysis of CAR T-cell therapy in myeloma."
     assert doc.abstract.startswith("BackgroundCAR T-cell therapy shows results")
     assert doc.sections[0][0] == "Background"
+
+
+@pytest.mark.parametrize(
+    ("line", "junk"),
+    [
+        ("Example Library of Slovenia - logo", True),
+        ("Journal of Examples logoLink to Journal of Examples", True),
+        ("Play all audios:", True),
+        ("A logo-shaped lesion regressed after CAR-T cells", False),
+    ],
+)
+def test_navigation_lines(line, junk):
+    from pipeline.readers.pagetext import _JUNK
+
+    assert bool(_JUNK.match(line)) is junk

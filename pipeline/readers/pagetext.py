@@ -88,7 +88,7 @@ _JUNK = re.compile(
     r"|research output:|\d+ scopus citations|recenzirano|e-viri|comments \(\d+\)|get ai-generated insights"
     r"|view (?:article|pdf|full text)|download (?:pdf|citation)|open in a new tab|author information$"
     r"|affiliations$|erratum in$|session information|abstract time:|category:|location:|authors$"
-    r"|journal article$|publication types$|mesh terms$|.*\blogolink to\b)",
+    r"|journal article$|publication types$|mesh terms$|.*\blogolink to\b|.*\s-\slogo$)",
     re.I,
 )
 #: Citation and identifier lines: "N Engl J Med. 2016 Dec 29;375(26):2561-9.", "PMCID: ...".
