@@ -271,3 +271,47 @@ def test_peak_stated_only_as_a_day_is_an_other_duration(extractor):
     fields = fields_of(extractor, text)
     assert fields["expansion_peak"] == []
     assert {"measure": "other", "value": 12, "unit": "day", "qualifier": None} in fields["durations"]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    # the origin between measure and value
+    ("Counted from the day of CAR-T infusion, the median PFS and OS from the time of infusion were 6.1 and 19.8 "
+     "months, respectively.", [("survival", 6.1, "month"), ("survival", 19.8, "month")]),
+    ("Median OS from referral was 390 days in the CAR-T group.", [("survival", 390, "day")]),
+    # the median after the word 'follow-up', square-bracketed ranges, Unicode hyphens
+    ("Responses held during the follow-up of a median 7.5 months.", [("follow_up", 7.5, "month")]),
+    ("Remissions held during longer follow\u2010up (median of 9 [range 4-15] months after CAR\u2010T cells).",
+     [("follow_up", 9, "month")]),
+    # passive time to response; an adjectival response duration
+    ("Remission by the study criteria was achieved in all four patients after 2 months.",
+     [("time_to_response", 2, "month")]),
+    ("Of the evaluable patients, 1 had a 6.5-month partial response and 3 had stable disease.",
+     [("response_duration", 6.5, "month")]),
+    ("The 3-month response rate was 60%.", []),
+    # persistence on average; scraped text that lost the space after a full stop
+    ("CAR T cells persisted for an average of 45 days.", [("other", 45, "day")]),
+    ("Peak expansion was seen in vivo.Toxicities included one bleed 9 days after the CAR-T cell infusion.",
+     [("other", 9, "day")]),
+])
+def test_more_cohort_durations(extractor, sentence, expected):
+    assert durations(extractor, COHORT + sentence) == expected
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("The infusion of CD19 CAR-T cells led to complete remission (CR) in marrow and CSF for 50 days.",
+     [("response_duration", 50, "day")]),
+    ("He was bridged to transplant after remission on day 14 after CAR-T therapy. On day 14 after CAR-T "
+     "therapy the marrow was clear.", [("time_to_response", 14, "day")]),
+    ("After 12 d of CAR-T infusion, the pain eased.", [("other", 12, "day")]),
+    ("He had a CR to CAR-T cells but relapse after 9 months.", [("time_to_relapse", 9, "month")]),
+])
+def test_case_durations(extractor, sentence, expected):
+    text = "We report a 50-year-old man with DLBCL treated with CD19 CAR-T cells. " + sentence
+    assert durations(extractor, text) == expected
+
+
+def test_remains_in_remission_is_ongoing(extractor):
+    text = ("We report a 50-year-old man with DLBCL treated with CD19 CAR-T cells. He remains in a durable CR at "
+            "2 years.")
+    assert fields_of(extractor, text)["durations"] == [
+        {"measure": "response_duration", "value": 2, "unit": "year", "qualifier": "ongoing"}]

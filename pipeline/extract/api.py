@@ -46,6 +46,8 @@ MEASURES = ("time_to_response", "response_duration", "follow_up", "survival", "t
             "prior_remission", "other")
 ZONE_SEP = "\n\n"
 _MULTI_SENTENCE = re.compile(r"[.!?]\s+[A-Z].{20,}")
+#: Unicode hyphens as ASCII hyphens, one character for one (offsets unchanged): "follow\u2010up", "CAR\u2011T"
+_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-"})
 
 
 def _package_version() -> str:
@@ -144,7 +146,7 @@ class Extractor:
             pieces.text_starts.append(z.start)
             zones.append((pos, pos + len(chunk), name, z.heading))
             pos += len(chunk)
-        text = "".join(parts)
+        text = "".join(parts).translate(_HYPHENS)
         doc = self.nlp.make_doc(text)
         # the tokenizer keeps every character, so doc.text == text; spaCy would rebuild it from the
         # tokens (0.5 ms per abstract) on first access
@@ -276,6 +278,9 @@ def assemble(doc: Doc, document: Document) -> Extraction:
         if f.detail.get("single_patient_only") and not single:
             continue
         key = (f.value["measure"], f.value["value"], f.value["unit"])
+        # a span already read with its measure ("remission on day 11" and "on day 11 after CAR-T") is not 'other'
+        if key[0] == "other" and any(k[1:] == key[1:] for k in seen_d):
+            continue
         if key not in seen_d:
             seen_d.add(key)
             keep("durations", dict(f.value), f)

@@ -5,7 +5,7 @@ Each rule of ``configs/patterns/durations.jsonl`` names its ``measure``
 ``time_to_relapse``, ``prior_remission``, ``other``) and captures ``value`` and
 ``unit``; optional groups set the qualifier: ``median`` -> ``"median"``, ``gt`` ->
 ``">"``, ``within`` ("within 1 month") -> ``"<="``, ``ongoing`` with ``todate`` ("ongoing
-for 9 months to date") -> ``"ongoing"``. A remission that ended "before a relapse"
+for 9 months to date") or ``now`` ("remains in CR at 3 years") -> ``"ongoing"``. A remission that ended "before a relapse"
 (group ``prior``) is ``prior_remission``. Rules marked ``single_patient`` apply only to
 case reports ("leukemia-free survival > 2 years" of one patient is how long the
 remission lasted). Numbers in words count ("four months"); a list ("for 14 and 6 months",
@@ -57,7 +57,7 @@ class CarmineDurations:
         macros = res.patterns.macros
         #: every rule needs a number with a time unit or a "day N": only sentences holding one are read
         self._anchor = case_folded(
-            re.compile(f"{macros['NUM']}[-\\s]*(?:\\([^)]*\\)\\s*)?{macros['UNIT']}|\\bday\\s*\\+?\\d", re.I))
+            re.compile(f"{macros['NUM']}[-\\s]*(?:\\([^)]*\\)\\s*|\\[[^\\]]*\\]\\s*)?{macros['UNIT']}|\\bday\\s*\\+?\\d|\\d\\s?d\\s+of\\b", re.I))
         self._car = re.compile(macros["CAR"], re.I)
         self._num = re.compile(f"\\b{macros['NUM']}\\b", re.I)
         self._unless = {r["id"]: re.compile(r["unless_sentence"], re.I) for r in self.rules if r.get("unless_sentence")}
@@ -130,7 +130,7 @@ class CarmineDurations:
             qualifier = ">"
         elif (groups.get("within") or "").lower() == "within":
             qualifier = "<="
-        elif groups.get("todate") or (groups.get("ongoing") or "").lower() == "ongoing":
+        elif groups.get("todate") or groups.get("now") or (groups.get("ongoing") or "").lower() == "ongoing":
             qualifier = "ongoing"
         if groups.get("prior"):
             measure, qualifier = "prior_remission", None

@@ -2,6 +2,8 @@
 
 Splits at blank lines (zone and section boundaries) and after ``.``, ``!`` or ``?``
 followed by space and an upper-case letter, digit or bracket, except after common
+abbreviations; scraped text that lost the space ("in vivo.Eleven patients") splits where a
+lower-case word of 3+ letters and its full stop meet a capitalised word. No split after common
 abbreviations (``e.g.``, ``vs.``, ``et al.``, ``Fig.``...) and single initials. One
 compiled regex over the whole text; nothing is built per document.
 
@@ -19,7 +21,8 @@ from spacy.tokens import Doc
 from pipeline.extract.components import base  # noqa: F401  (extensions)
 from pipeline.extract.components.base import text_of
 
-_BOUNDARY = re.compile(r"\n\s*\n\s*|(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9(\[“\"•])|\n(?=\s*[•\-–]\s)")
+_BOUNDARY = re.compile(r"\n\s*\n\s*|(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9(\[“\"•])|\n(?=\s*[•\-–]\s)"
+                       r"|(?<=[a-z]{3}\.)(?=[A-Z][a-z]{2,}[\s,-])")
 _NO_SPLIT_AFTER = re.compile(
     r"(?:\b(?:e\.g|i\.e|vs|al|Fig|Figs|Dr|Prof|No|approx|ca|cf|resp|incl|Ref|Refs|St|Mr|Mrs|Ms|Jr|Inc|Ltd|Co)"
     r"|\b[A-Z])\.[\"”’)]?\s+$"
@@ -37,7 +40,7 @@ class CarmineSentencizer:
             b = m.end()
             if b >= len(text):
                 continue
-            if m.group(0)[0] != "\n" and _NO_SPLIT_AFTER.search(text, max(0, m.start() - 8), b):
+            if not m.group(0).startswith("\n") and _NO_SPLIT_AFTER.search(text, max(0, m.start() - 8), b):
                 continue
             starts.append(b)
         kept = [0]
