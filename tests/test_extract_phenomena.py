@@ -315,3 +315,23 @@ def test_remains_in_remission_is_ongoing(extractor):
             "2 years.")
     assert fields_of(extractor, text)["durations"] == [
         {"measure": "response_duration", "value": 2, "unit": "year", "qualifier": "ongoing"}]
+
+
+def test_grade_heads_terms_through_bracketed_abbreviations(extractor):
+    text = ("We report a 41-year-old woman with B-ALL treated with CD19 CAR-T cells. Just grade 1 cytokine release "
+            "syndrome (CRS) and immune effector cell-associated neurotoxicity syndrome (ICANS) events were seen.")
+    assert grades(extractor, text, "crs") == [("1", None, None)]
+    assert grades(extractor, text, "icans") == [("1", None, None)]
+
+
+def test_grades_joined_by_and_head_both_terms(extractor):
+    text = COHORT + "CRS was seen in all 40 patients, but grade 3 and 4 CRS and neurological events were rare (5% each)."
+    assert "3-4" in [g for g, _, _ in grades(extractor, text, "crs")]
+    assert [g for g, _, _ in grades(extractor, text, "icans")] == ["3-4"]
+
+
+def test_negation_over_an_including_list_and_higher_grade(extractor):
+    text = COHORT + "Apart from fever, there was no other organ toxicity including neurotoxicity."
+    assert grades(extractor, text, "icans") == [("0", None, None)]
+    text = COHORT + "After adjustment, higher-grade CRS remained associated with slower count recovery."
+    assert [g for g, _, _ in grades(extractor, text, "crs")] == [">=3"]

@@ -44,6 +44,9 @@ LISTED_GRADES = re.compile(r"\b(?:or|and)\b|,|/", re.I)
 VAGUE_RULES = frozenset({"severe_before", "low_grade_before", "mild_before", "severe_term", "event"})
 _NO_BEFORE_GRADE = re.compile(r"(?:\bno\b|\bwithout\b|\bnone\b|\bnor\b|\bdid\s+not\s+\w+|\bwere\s+not\b)"
                               r"(?:\s+[\w-]+){0,4}\s*$", re.I)
+#: where a clause before a mention ends: not "and" between grades ("grade 3 and 4 CRS")
+_CLAUSE_SPLIT = re.compile(r"[;,]\s|(?<![0-5IV]\s)\band\b|\band\b(?!\s+(?:[0-5]|IV|V|I{1,3})\b)"
+                           r"|\bwhile\b|\bwhereas\b")
 #: a word that may open a negation (checked before reading a wider window for one)
 _NEGATION_WORD = re.compile(r"\b(?:no|without|absence|free|nor|neither|not|none)\b", re.I)
 #: a stated grade inside a negated stretch ("no grade ≥3 CRS")
@@ -51,8 +54,13 @@ _GRADE_WORD = re.compile(r"\b(?:grades?|gr\.?)\s*(?P<grade>(?:(?:≥|>=|≤|<=|>
                          r"(?:\s*(?:-|–|—|to|or|and|/)\s*(?:[0-5]|IV|V|I{1,3})\b)?"
                          r"(?:\s*or\s+(?:higher|above|more|greater|worse|less|lower|below))?(?:\s*\+)?)", re.I)
 #: only a conjunction between two toxicity terms ("CRS and ICANS", "CRS (cytokine ...) or neurotoxicity")
-_COORDINATED = re.compile(r"^\s*(?:\([^()]*\)\s*)?(?:,\s*)?(?:and|or|and/or|/|&)\s*$", re.I)
+_COORDINATED = re.compile(r"^\)?\s*(?:\([^()]*\)\s*)?(?:,\s*)?(?:and|or|and/or|/|&)\s*$", re.I)
 _COMPARATORS = (("≥", ">="), (">=", ">="), ("≤", "<="), ("<=", "<="), (">", ">"), ("<", "<"))
+
+
+def text_between(before: str, t, a, b) -> str:
+    """The characters between mentions ``a`` and ``b`` (both inside ``before``, which ends at ``t``)."""
+    return before[len(before) - (t.start - a.end):len(before) - (t.start - b.start)]
 
 
 def normalize_grade(raw: str) -> str | None:
@@ -201,7 +209,7 @@ class CarmineToxicity:
 
     def _grade(self, term: str, before: str, after: str, sent: str, field: str, mentions, t, wide: str = ""
                ) -> tuple[str | None, str, str]:
-        left = re.split(r"[;,]\s|\band\b|\bwhile\b|\bwhereas\b", before)[-1]
+        left = re.split(_CLAUSE_SPLIT, before)[-1]
         negated = self._rx("negated_before").search(before) or self._rx("negated_after").match(after)
         if not negated and len(wide) > len(before) and _NEGATION_WORD.search(wide, 0, len(wide) - len(before) + 12):
             # a negation further back that covers a list ("No DLTs, cytokine release syndrome, or ... neurotoxicity")
@@ -234,7 +242,12 @@ class CarmineToxicity:
                 and len(before) >= t.start - o.start]
         if prev and _COORDINATED.match(before[len(before) - (t.start - prev[-1].end):]):
             o = prev[-1]
-            head = re.split(r"[;,]\s|\band\b|\bwhile\b|\bwhereas\b", before[:len(before) - (t.start - o.start)])[-1]
+            # "grade 1 cytokine release syndrome (CRS) and ICANS": the bracketed abbreviation's long form heads
+            for o2 in reversed(prev[:-1]):
+                if o2.label == o.label and 0 <= o.start - o2.end < 4 and "(" in text_between(before, t, o2, o):
+                    o = o2
+                    break
+            head = re.split(_CLAUSE_SPLIT, before[:len(before) - (t.start - o.start)])[-1]
             m = self._rx("grade_before").search(head)
             if m and normalize_grade(m.group("grade")) is not None:
                 return normalize_grade(m.group("grade")), "grade_before", m.group("grade")
