@@ -335,3 +335,19 @@ def test_negation_over_an_including_list_and_higher_grade(extractor):
     assert grades(extractor, text, "icans") == [("0", None, None)]
     text = COHORT + "After adjustment, higher-grade CRS remained associated with slower count recovery."
     assert [g for g, _, _ in grades(extractor, text, "crs")] == [">=3"]
+
+
+def test_comparator_cell_type_in_a_text_about_the_field(extractor):
+    text = ("The success of CAR-T cells in B-cell cancers is well known. However, the limitations of CAR-T cell "
+            "therapy turned attention to other effector cells. In comparison to CAR-T cells, CAR-NK cells can be "
+            "made from donors. This review covers the engineering of CAR-NK cells for leukemia.")
+    assert fields_of(extractor, text)["cell_type"] == ["CAR-NK"]
+    text = ("Although CAR-T cells have changed lymphoma care, some patients relapse. We treated 12 patients with "
+            "CD19 CAR-NK cells.")
+    assert fields_of(extractor, text)["cell_type"] == ["CAR-NK"]
+
+
+def test_off_the_shelf_in_a_field_sentence_is_no_cell_source(extractor):
+    text = ("This review covers CAR-NK cells in leukemia. Abundant sources could make CAR-NK cells potentially "
+            "available as off-the-shelf products.")
+    assert fields_of(extractor, text)["cell_source"] == []

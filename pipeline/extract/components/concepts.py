@@ -112,13 +112,25 @@ class CarmineConcepts:
         return doc
 
     def _cell_types(self, doc: Doc, found: list[Term], products: list[Term]) -> None:
+        mentions: list[tuple[str, Term, str, dict]] = []
         for t in sorted([*found, *products], key=lambda t: t.start):
             if t.lexicon == "products":
                 label = self.lexicons["products"].row(t.label).get("cell_type")
                 if label:
-                    self._emit(doc, "cell_type", label, t, "cell_type_product", 0.85, product=t.label)
+                    mentions.append((label, t, "cell_type_product", {"product": t.label}))
                 continue
-            self._emit(doc, "cell_type", t.label, t, "cell_type_lexicon", 0.9)
+            mentions.append((t.label, t, "cell_type_lexicon", {}))
+        if len({label for label, *_ in mentions}) > 1:
+            # "The success of CAR-T cells ... In comparison to CAR-T cells, CAR-NK cells can ...; we treated 10
+            # patients with CAR-NK cells": a cell type named only in sentences about the field or setting it
+            # against another is the comparator, when another is named outside such sentences
+            text = text_of(doc)
+            own = {label for label, t, *_ in mentions if not self._about_field(doc, text, t.start)
+                   and not self.rx["contrast_cue"].search(text, *sentence_at(doc, t.start))}
+            if own:
+                mentions = [m for m in mentions if m[0] in own]
+        for label, t, rule, detail in mentions:
+            self._emit(doc, "cell_type", label, t, rule, 0.85 if rule == "cell_type_product" else 0.9, **detail)
 
     def _antigens(self, doc: Doc, text: str, found: list[Term], products: list[Term]) -> None:
         found = list(found)
@@ -217,6 +229,8 @@ class CarmineConcepts:
                 label = "autologous" if src.startswith(("autologous", "patient")) else "allogeneic"
                 self._emit(doc, "cell_source", label, m.span("src"), "source_cells", 0.7)
         for m in self._finditer(doc, "source_universal", text):
+            if self._about_field(doc, text, m.start()):
+                continue  # "universal CAR-T cells represent new frontiers"
             self._emit(doc, "cell_source", "allogeneic", m.span(), "source_universal", 0.75)
 
     def _transplant(self, doc: Doc, text: str, found: list[Term], diseases: set[str]) -> None:
