@@ -351,3 +351,23 @@ def test_off_the_shelf_in_a_field_sentence_is_no_cell_source(extractor):
     text = ("This review covers CAR-NK cells in leukemia. Abundant sources could make CAR-NK cells potentially "
             "available as off-the-shelf products.")
     assert fields_of(extractor, text)["cell_source"] == []
+
+
+@pytest.mark.parametrize(("text", "patients"), [
+    ("A 9-year-old boy was diagnosed with T-ALL in 2019. He was enrolled in a phase I trial of CD7 CAR-T cells "
+     "and reached CR.", [{"age_years": 9, "sex": "male"}]),
+    ("Methods: one patient with relapsed PCNSL was chosen for this retrospective analysis. Results: The patient "
+     "was female and 52 years old. She received CD19 CAR-T cells.", [{"age_years": 52, "sex": "female"}]),
+    ("Targeted therapy plus GPC3 CAR T cells was used to treat a patient with advanced HCC.",
+     [{"age_years": None, "sex": None}]),
+])
+def test_one_described_patient_is_a_case_report_whatever_the_design_words(extractor, text, patients):
+    f = fields_of(extractor, text)
+    assert (f["study_design"], f["n_patients"], f["patients"]) == ("case_report", 1, patients)
+
+
+def test_a_trial_with_one_patient_described_among_many_stays_a_trial(extractor):
+    text = ("In this phase I trial, 20 patients with B-ALL received CD19 CAR-T cells. A 9-year-old boy had "
+            "grade 3 CRS.")
+    f = fields_of(extractor, text)
+    assert (f["study_design"], f["n_patients"]) == ("clinical_trial", 20)

@@ -64,6 +64,8 @@ class CarmineDesign:
         individuals = findings(doc, "patients")
         candidates = sorted(findings(doc, "n_candidate"), key=lambda f: (-f.confidence, f.start))
         n_best = candidates[0].value if candidates else None
+        one_patient = all(c.value == 1 for c in candidates) and (
+            len(individuals) == 1 or bool(candidates) or "case_report" in weak) and ("preclinical" not in hits or len(individuals) == 1)
         design = None
         if "meta_analysis" in hits or "systematic review" in article_type or "meta" in article_type:
             design = "meta_analysis"
@@ -75,6 +77,12 @@ class CarmineDesign:
                                                                   and len(individuals) >= 2) else "case_report"
         elif ("review" in hits or article_type in ("review", "mini review", "mini-review")) and not candidates:
             design = "review"
+        elif one_patient:
+            # "An 11-year-old male ... was enrolled in a CAR-T trial", "one patient with PCNSL was selected":
+            # one patient described and no count above one is a case report whatever design words stand
+            design = "case_report"
+            where = individuals[0] if individuals else (candidates[0] if candidates else None)
+            hits.setdefault("case_report", weak.get("case_report") or (where.start, where.end) if where else (0, 0))
         elif "observational_cohort" in hits:
             design = "observational_cohort"
         elif "clinical_trial" in hits:
