@@ -371,3 +371,19 @@ def test_a_trial_with_one_patient_described_among_many_stays_a_trial(extractor):
             "grade 3 CRS.")
     f = fields_of(extractor, text)
     assert (f["study_design"], f["n_patients"]) == ("clinical_trial", 20)
+
+
+@pytest.mark.parametrize(("text", "n"), [
+    ("We did a systematic review and meta-analysis of CAR-T trials. Forty studies (2210 patients) were included in "
+     "the systematic review and 31 (1876 patients) in the meta-analysis.", 1876),
+    ("We did a meta-analysis of CAR-T trials. A total of 30 studies were included (745 participants).", 745),
+    ("This multicenter retrospective study looked at CD19 CAR-T. Patients (n = 312) from 9 centers treated with "
+     "CAR-T for lymphoma were included.", 312),
+    ("In this phase I trial, we treated 12 patients with CLL and 3 patients with follicular lymphoma with CD19 "
+     "CAR T cells. Fourteen of fifteen patients received conditioning chemotherapy.", 15),
+    ("In this phase I trial, three pediatric and 8 adult patients were treated with CD19 CAR T cells.", 11),
+    ("We studied HBV reactivation after CD19 CAR-T therapy in 25 consecutive patients with lymphoma. "
+     "One of six patients who were HBsAb negative had reactivation.", 25),
+])
+def test_pooled_sums_and_bracketed_totals(extractor, text, n):
+    assert fields_of(extractor, text)["n_patients"] == n
