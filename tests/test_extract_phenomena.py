@@ -387,3 +387,24 @@ def test_a_trial_with_one_patient_described_among_many_stays_a_trial(extractor):
 ])
 def test_pooled_sums_and_bracketed_totals(extractor, text, n):
     assert fields_of(extractor, text)["n_patients"] == n
+
+
+@pytest.mark.parametrize(("sentence", "categories"), [
+    ("He first achieved complete remission (CR) after four cycles of R-CHOP. Two years later he relapsed and "
+     "received CD19 CAR-T cells, with a partial response.", ["PR"]),
+    ("Six courses of high-dose methotrexate led to partial response. After CD19 CAR-T cells he reached CR.",
+     ["CR"]),
+    ("In the pivotal trial this product gave an overall response rate of 91% and a CR rate of 62%. Our patient "
+     "reached a partial response after CD19 CAR-T cells.", ["PR"]),
+])
+def test_case_report_responses_to_other_therapies_or_cited_trials(extractor, sentence, categories):
+    text = "We report a 58-year-old man with DLBCL. " + sentence
+    assert [r for r, _, _ in responses(extractor, text)] == categories
+
+
+def test_car_therapy_leading_to_a_second_cr_and_crs_treated_with_tocilizumab(extractor):
+    text = ("We report a 58-year-old man with DLBCL in CNS relapse. He then received CD19 CAR-T cells, with cytokine "
+            "release syndrome treated with tocilizumab. This treatment led to a second CR.")
+    f = fields_of(extractor, text)
+    assert [r["category"] for r in f["response"]] == ["CR"]
+    assert [c["grade"] for c in f["crs"]] == ["any"]

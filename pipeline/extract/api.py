@@ -258,6 +258,8 @@ def assemble(doc: Doc, document: Document) -> Extraction:
 
     by_cat: dict[str, Finding] = {}
     for f in findings(doc, "response"):
+        if design == "case_report" and f.value["pct"] is not None:
+            continue  # one patient has no response rate: "an ORR of 93%" in a case report is a cited trial's
         c = f.value["category"]
         old = by_cat.get(c)
         if old is None or (old.value["n"] is None and old.value["pct"] is None
