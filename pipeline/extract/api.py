@@ -146,7 +146,9 @@ class Extractor:
             pieces.text_starts.append(z.start)
             zones.append((pos, pos + len(chunk), name, z.heading))
             pos += len(chunk)
-        text = "".join(parts).translate(_HYPHENS)
+        text = "".join(parts)
+        if "\u2010" in text or "\u2011" in text:
+            text = text.translate(_HYPHENS)
         doc = self.nlp.make_doc(text)
         # the tokenizer keeps every character, so doc.text == text; spaCy would rebuild it from the
         # tokens (0.5 ms per abstract) on first access

@@ -63,7 +63,7 @@ class CarminePatients:
                     lead = rule["lead_rx"].search(text, max(0, start - 120), start)
                     if lead is None:
                         continue
-                    g, start = lead.groupdict(), lead.start()
+                    g, start = {**g, **lead.groupdict()}, lead.start()
                 if kind == "marker":
                     add_finding(doc, Finding("patient_marker", int(g["id"]), m.start(), m.end(),
                                              f"{self.name}.{rule['id']}", 0.9))
@@ -72,7 +72,7 @@ class CarminePatients:
                 elif not is_background(doc, start) and not self.subgroup_before.search(
                         text, max(0, start - 12), start):
                     n = parse_number(g["n"].replace(",", "")) if g.get("n") else None
-                    if kind == "n_sum":
+                    if kind == "n_sum" or g.get("n2"):
                         n2 = parse_number(g["n2"])
                         n = n + n2 if n is not None and n2 is not None else None
                     if isinstance(n, int) and 0 < n < 100000:

@@ -64,14 +64,14 @@ class CarmineResponse:
                     continue
             before, after = text[max(s, t.start - 80):t.start], text[t.end:e]
             left = re.split(r"[;]\s|,\s(?=and\b)", before)[-1]
-            by_car = bool(self.rx["caused_by_car"].search(left))  # "This treatment led to a second CR"
-            if not by_car and (self.rx["prior_before"].search(left) or self.rx["prior_after"].match(after)):
+            prior = bool(self.rx["prior_before"].search(left) or self.rx["prior_after"].match(after))
+            other = not prior and bool(self.rx["other_therapy"].match(after) or self.rx["other_therapy"].search(left))
+            if (prior or (other and not self._car.search(sent))) and not self.rx["caused_by_car"].search(left):
+                # an earlier response, or one to another therapy ("achieved CR after six courses of R-CHOP"),
+                # unless the CAR therapy brought it ("This treatment led to a second CR")
                 continue
             if self.rx["not_achieved"].search(left):
                 continue
-            if not by_car and (self.rx["other_therapy"].match(after) or self.rx["other_therapy"].search(left)) \
-                    and not self._car.search(sent):
-                continue  # "achieved CR after six courses of R-CHOP": a response to another therapy
             n, pct = clause_counts(text, (s, e), t.start, t.end) if zone[2] == "abstract" else (None, None)
             listed = self._respectively(terms, text, s, e) if zone[2] == "abstract" else None
             if listed is not None and t.label in listed:

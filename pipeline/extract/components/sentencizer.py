@@ -22,7 +22,7 @@ from pipeline.extract.components import base  # noqa: F401  (extensions)
 from pipeline.extract.components.base import text_of
 
 _BOUNDARY = re.compile(r"\n\s*\n\s*|(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9(\[“\"•])|\n(?=\s*[•\-–]\s)"
-                       r"|(?<=[a-z]{3}\.)(?=[A-Z][a-z]{2,}[\s,-])")
+                       r"|\.(?<=[a-z]{3}\.)(?=[A-Z][a-z]{2,}[\s,-])")
 _NO_SPLIT_AFTER = re.compile(
     r"(?:\b(?:e\.g|i\.e|vs|al|Fig|Figs|Dr|Prof|No|approx|ca|cf|resp|incl|Ref|Refs|St|Mr|Mrs|Ms|Jr|Inc|Ltd|Co)"
     r"|\b[A-Z])\.[\"”’)]?\s+$"
