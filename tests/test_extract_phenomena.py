@@ -408,3 +408,17 @@ def test_car_therapy_leading_to_a_second_cr_and_crs_treated_with_tocilizumab(ext
     f = fields_of(extractor, text)
     assert [r["category"] for r in f["response"]] == ["CR"]
     assert [c["grade"] for c in f["crs"]] == ["any"]
+
+
+@pytest.mark.parametrize(("text", "diseases"), [
+    ("We treated 6 patients with metastatic renal cell carcinoma with CD70 CAR-T cells.", ["other"]),
+    ("Eight patients with biliary tract cancer and 3 with pancreatic cancer received HER2 CAR-T cells.",
+     ["other", "pancreatic_cancer"]),
+    ("CAR T cells eliminated thyroid cancer cells in vitro.", []),
+    ("Five patients with lupus received CD19 CAR-T cells; the SLE Disease Activity Index fell to 0.",
+     ["SLE"]),
+    ("Twelve patients with myeloma received BCMA CAR-T cells, which also killed MM.1S targets. One patient "
+     "developed a secondary AML.", ["MM"]),
+])
+def test_out_of_vocabulary_and_non_disease_mentions(extractor, text, diseases):
+    assert fields_of(extractor, text)["disease"] == diseases

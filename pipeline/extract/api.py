@@ -227,11 +227,14 @@ def assemble(doc: Doc, document: Document) -> Extraction:
         fields[field_name].append(value)
         evidence.append(_evidence(doc, f, value, _subject_for(doc, f, design, markers)))
 
-    untreated = design == "preclinical" and not _PATIENT_WORD.search(text_of(doc))
+    no_person = not _PATIENT_WORD.search(text_of(doc))
+    untreated = design == "preclinical" and no_person
     for name in SET_FIELDS:
         if untreated and name in UNTREATED_FIELDS:
             continue  # no patient treated: no treated indication, no antigen "used in patients" (GUIDE)
         for f in findings(doc, name):
+            if name == "disease" and f.value == "other" and no_person:
+                continue  # an out-of-vocabulary cancer in a text without a treated person: a lab target
             if f.value not in fields[name]:
                 keep(name, f.value, f)
 

@@ -180,6 +180,9 @@ class CarmineConcepts:
         for t in found:
             zone = zone_at(doc, t.start)
             s, e = sentence_at(doc, t.start)
+            if self.rx["disease_not_after"].match(text, t.end, e) or self.rx["disease_not_before"].search(
+                    text, max(s, t.start - 40), t.start):
+                continue  # "SLE Disease Activity Index", "MM.1S cells", "CAR-derived T-cell lymphoma"
             sent = text[s:e]
             in_sentence = {x.label for x in found if s <= x.start < e}
             enumerating = len(in_sentence) >= 3 and self.rx["enumeration"].search(sent)
