@@ -227,7 +227,9 @@ def assemble(doc: Doc, document: Document) -> Extraction:
         fields[field_name].append(value)
         evidence.append(_evidence(doc, f, value, _subject_for(doc, f, design, markers)))
 
-    no_person = not _PATIENT_WORD.search(text_of(doc))
+    # no word for a treated person (read only when it matters)
+    no_person = (design == "preclinical" or any(f.value == "other" for f in findings(doc, "disease"))) and \
+        not _PATIENT_WORD.search(text_of(doc))
     untreated = design == "preclinical" and no_person
     for name in SET_FIELDS:
         if untreated and name in UNTREATED_FIELDS:
