@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import InputLineError, PipelineError
+from pipeline.jsonl import read_jsonl
 from pipeline.readers.common import doi_from_url, find_doi
 from pipeline.readers.dispatch import sniff_format
 from pipeline.store import CaptureStore, sha256_hex
@@ -58,17 +59,10 @@ def _items(path: Path) -> Iterator[_Item]:
             raise PipelineError(f"{path}: expected an 'excerpt' or 'text' string, found none")
         yield _Item(text.encode("utf-8"), str(path), data.get("doi") or data.get("id"), data.get("url"))
     elif path.suffix == ".jsonl":
-        with open(path, encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    data = json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise InputLineError(str(path), n, f"not JSON ({e.msg})") from None
-                if not isinstance(data.get("text"), str):
-                    raise InputLineError(str(path), n, "expected a 'text' string")
-                yield _Item(data["text"].encode("utf-8"), f"{path}:{n}", data.get("id"), data.get("url"))
+        for n, data in read_jsonl(path):
+            if not isinstance(data.get("text"), str):
+                raise InputLineError(str(path), n, "expected a 'text' string")
+            yield _Item(data["text"].encode("utf-8"), f"{path}:{n}", data.get("id"), data.get("url"))
     else:
         body = path.read_bytes()
         yield _Item(body, str(path), None, None)

@@ -26,7 +26,6 @@ under the combined label ``CD19+CD22``, so that counts add up to the documents.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -34,6 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import InputLineError
+from pipeline.jsonl import read_jsonl
 from pipeline.table.schema import COLUMNS
 
 NOT_STATED = "not stated"
@@ -76,17 +76,10 @@ def read_long_csv(path: str | Path) -> pd.DataFrame:
 def read_documents(path: str | Path) -> pd.DataFrame:
     """The documents frame from ``documents.jsonl`` (one ``Document.to_dict()`` per line)."""
     rows = []
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise InputLineError(str(path), number, f"expected one JSON document, found: {err}") from err
-            if "id" not in data:
-                raise InputLineError(str(path), number, "expected a document with an 'id', found none")
-            rows.append({"doc_id": data["id"], **{c: data.get(c) for c in DOC_COLUMNS[1:]}})
+    for number, data in read_jsonl(path):
+        if "id" not in data:
+            raise InputLineError(str(path), number, "expected a document with an 'id', found none")
+        rows.append({"doc_id": data["id"], **{c: data.get(c) for c in DOC_COLUMNS[1:]}})
     return documents_frame(pd.DataFrame(rows, columns=list(DOC_COLUMNS)))
 
 
