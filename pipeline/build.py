@@ -182,14 +182,19 @@ def parse_stage(store: CaptureStore, out: Path, records: Iterable[CaptureRecord]
     return summary
 
 
-def iter_documents(path: Path) -> Iterator[Document]:
-    """Stream the Documents of a documents.jsonl file."""
+def iter_lines(path: Path) -> Iterator[dict]:
+    """Stream the objects of one of the build's own JSON-lines files (none if it is missing)."""
     if not path.exists():
         return
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             if line.strip():
-                yield Document.from_dict(json.loads(line))
+                yield json.loads(line)
+
+
+def iter_documents(path: Path) -> Iterator[Document]:
+    """Stream the Documents of a documents.jsonl file."""
+    return (Document.from_dict(data) for data in iter_lines(path))
 
 
 #: Documents handed to the extractor at once (split across processes with ``jobs``).
@@ -325,15 +330,6 @@ def run(corpus_dir: str | Path = "corpus", *, fetch: bool = False, discover: boo
     return summary
 
 
-def iter_extractions(path: Path) -> Iterator[dict]:
-    if not path.exists():
-        return
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                yield json.loads(line)
-
-
 def table_stage(corpus_dir: Path, documents: Path, extractions: Path) -> tuple[UpdateSummary, ApplySummary]:
     """Normalize every extraction, apply the curators' decisions, merge into the table."""
     import pandas as pd
@@ -349,7 +345,7 @@ def table_stage(corpus_dir: Path, documents: Path, extractions: Path) -> tuple[U
     vocab = load_vocabularies()
     records: list[dict] = []
     # both files are in corpus order; a document whose extraction failed has no line
-    pending = iter_extractions(extractions)
+    pending = iter_lines(extractions)
     row = next(pending, None)
     for doc in iter_documents(documents):
         if row is None or row["capture_sha256"] != doc.capture_sha256:
