@@ -373,16 +373,13 @@ def read_page_text(text: str, *, doc_id: str | None = None, source: str = "unkno
     while i < n and lines[i].text[:1] in "•-" and (m := _AFFIL.match(lines[i].text)):
         doc.affiliations.append(m.group(2).strip())
         i += 1
-    while i < n and _header_kind(lines[i].text)[0] in ("skip", "abstract"):
-        has_abstract_marker |= lines[i].text.lower() == "abstract"
-        i += 1
 
     # --- abstract --------------------------------------------------------------
     ended = False
     heading: str | None = None
     seen: set[str] = set()
     structured = False
-    while i < n and not any(z.name == "abstract" for z in doc.zones):
+    while i < n:
         # before the first abstract line: labels, bylines and identifiers are not abstract
         t = lines[i].text
         kind = _header_kind(t)[0]
