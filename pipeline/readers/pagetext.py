@@ -61,9 +61,10 @@ _AUTHOR = re.compile(
     r"(?P=name)"  # the same name again
     r"\s?(?P<aff>\d+(?:,\d+)*)?(?P<marks>[*†‡§]*)"
 )
-_SKIP_LINES = (
-    "skip to main content",
+#: Frontiers page furniture (lines starting so, any case).
+_FRONTIERS_FURNITURE = (
     "the final, formatted version of the article will be published soon.",
+    "this article is part of the research topic",
     "your new experience awaits",
     # the "notify me on publication" widget of provisionally accepted pages
     "select one of your emails",
@@ -80,7 +81,7 @@ _GLUED_STATUS = re.compile(r"(Provisionally accepted)\s*", re.I)
 _GLUED_ABSTRACT = re.compile(r"(ABSTRACT|Abstract:)\s+(?=\S.{80})")
 #: Navigation and widget lines of publisher and index pages (PubMed, PMC, Pure, ...).
 _JUNK = re.compile(
-    r"^(?:skip to main (?:page )?content|u\.s\. flag|an official website of the united states government"
+    r"^(?:" + "|".join(map(re.escape, _FRONTIERS_FURNITURE)) + r"|skip to main (?:page )?content|u\.s\. flag|an official website of the united states government"
     r"|here'?s how you know|dot gov|the \.gov means|federal government websites|https$|the site is secure"
     r"|the https:// ensures|access keys|send to$|choose destination|display options|full text links"
     r"|actions$|cite$|share$|permalink|page navigation|similar articles|play all audios"
@@ -235,8 +236,6 @@ def _is_author_line(line: str) -> bool:
 def _header_kind(t: str) -> tuple[str, re.Match[str] | None]:
     """What a header line is, with the match that says so (for the fields it holds)."""
     low = t.lower()
-    if low.startswith(_SKIP_LINES) or low.startswith("this article is part of the research topic"):
-        return "skip", None
     if low.rstrip(":") == "abstract":
         return "abstract", None
     if _JUNK.match(t) or _META.search(t):
