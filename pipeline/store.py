@@ -25,6 +25,7 @@ from pathlib import Path
 
 from pipeline.errors import CaptureError
 from pipeline.fsutil import atomic_target
+from pipeline.jsonl import read_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -129,14 +130,11 @@ class CaptureStore:
         """Every logged capture event, oldest first (a torn line is skipped with a warning)."""
         if not self.log_path.exists():
             return
-        with open(self.log_path, encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    yield CaptureRecord(**json.loads(line))
-                except (json.JSONDecodeError, TypeError) as e:
-                    log.warning("%s:%d: skipped an unreadable log line (%s)", self.log_path, n, e)
+        for n, data in read_jsonl(self.log_path, skip_torn=True):
+            try:
+                yield CaptureRecord(**data)
+            except TypeError as e:
+                log.warning("%s:%d: skipped an unreadable log line (%s)", self.log_path, n, e)
 
     def latest(self) -> dict[str, CaptureRecord]:
         """The newest successful capture of each document, in first-seen order."""

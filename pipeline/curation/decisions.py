@@ -27,6 +27,7 @@ from typing import Any
 
 from pipeline.curation.values import missing
 from pipeline.errors import CurationError
+from pipeline.jsonl import read_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -106,19 +107,11 @@ def read_log(path: Path) -> list[Decision]:
     if not path.exists():
         return []
     out: list[Decision] = []
-    lines = path.read_text(encoding="utf-8").splitlines()
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as e:
-            log.warning("%s:%d: torn line skipped (a crash mid-append?): %s", path, n, e)
-            continue
+    for n, data in read_jsonl(path, skip_torn=True):
         try:
             out.append(Decision(**data))
         except TypeError as e:
-            raise CurationError(f"{path}:{n}: expected a decision object ({e}), found {line[:80]!r}") from e
+            raise CurationError(f"{path}:{n}: expected a decision object ({e}), found {str(data)[:80]!r}") from e
     return out
 
 
