@@ -29,15 +29,24 @@ from pipeline.document import Document
 from pipeline.errors import InputLineError, ReaderError
 from pipeline.extract import components  # noqa: F401  (registers the factories)
 from pipeline.extract.components.base import Finding, findings, sentence_at, text_of
-from pipeline.extract.components.toxicity import grade_rank
+from pipeline.extract.detectors.grades import grade_rank
 from pipeline.extract.lexicon import config_files, fingerprint_files, load_resources
 from pipeline.extract.model import FIELDS, SET_FIELDS, Evidence, Extraction, empty_fields
 
 log = logging.getLogger(__name__)
 
 #: The carmine components, in pipeline order (after scispaCy's abbreviation detector).
-COMPONENTS = ("carmine_terms", "carmine_concepts", "carmine_toxicity", "carmine_response",
-              "carmine_durations", "carmine_expansion", "carmine_patients", "carmine_design")
+COMPONENTS = (
+    "carmine_terms",
+    # detectors: typed spans, whatever field they will feed
+    "carmine_quantities", "carmine_grades", "carmine_times", "carmine_people",
+    # qualifiers: one attribute each, on any span
+    "carmine_negation", "carmine_history", "carmine_reported", "carmine_comparator", "carmine_hypothesis",
+    "carmine_subject",
+    # assemblers: detected values bound to the GUIDE's fields
+    "carmine_concepts", "carmine_toxicity", "carmine_response", "carmine_rates",
+    "carmine_durations", "carmine_expansion", "carmine_patients", "carmine_design",
+)
 #: Optional statistical models: used only if installed (never required, never downloaded).
 OPTIONAL_MODELS = ("en_core_sci_sm", "en_core_sci_md", "en_ner_bc5cdr_md")
 SINGLE = ("case_report",)
@@ -83,7 +92,7 @@ def build_nlp(configs: str | None = None) -> Language:
                 nlp.add_pipe("ner", name="sci_ner", source=source, before="abbreviation_detector")
             break
     for name in COMPONENTS:
-        nlp.add_pipe(name, config={"configs": configs})
+        nlp.add_pipe(name, config={} if name == "carmine_subject" else {"configs": configs})
     load_resources(configs)
     return nlp
 
@@ -261,7 +270,12 @@ def assemble(doc: Doc, document: Document) -> Extraction:
         if "0" in by_grade and len(by_grade) > 1 and single:
             by_grade.pop("0")
         for f in sorted(by_grade.values(), key=lambda f: f.start):
-            keep(name, dict(f.value), f)
+            value = dict(f.value)
+            if f.detail.get("all_patients") and value["n"] is None and value["grade"] != "0":
+                value["n"] = n_patients
+            keep(name, value, f)
+            for arm in f.detail.get("arms", []):
+                keep(name, dict(arm), f)  # a comparison's other arm ("CRS in 80% vs 60%")
 
     by_cat: dict[str, Finding] = {}
     for f in findings(doc, "response"):
@@ -276,11 +290,12 @@ def assemble(doc: Doc, document: Document) -> Extraction:
         value = dict(f.value)
         if single:
             value["n"] = value["pct"] = None
-        elif value["category"] == "ORR" and value["n"] is None and value["pct"] is None and n_patients:
-            s, _ = sentence_at(doc, f.start)
-            if re.search(r"\ball\s+(?:the\s+)?(?:patients|\w+\s+patients)\b", text_of(doc)[s:f.start], re.I):
-                value["n"] = n_patients
+        elif f.detail.get("all_patients") and value["n"] is None:
+            value["n"] = n_patients  # "All patients reached an objective response"
         keep("response", value, f)
+        if not single:
+            for arm in f.detail.get("arms", []):
+                keep("response", dict(arm), f)
 
     seen_d: set[tuple[str, Any, str]] = set()
     for f in sorted(findings(doc, "durations"), key=lambda f: (MEASURES.index(f.value["measure"]), f.start)):

@@ -32,8 +32,10 @@ from pipeline.resources import config_dir
 
 LEXICONS = ("antigens", "diseases", "cell_types", "vectors", "gene_editing", "responses", "toxicities",
             "transplants", "products")
-PATTERN_FILES = ("macros", "toxicity", "response", "durations", "patients", "expansion", "study_design",
-                 "context")
+#: pattern files in load order: ``atomic`` and ``macros`` define macros ({NAME}) the later files compose
+PATTERN_FILES = ("atomic", "macros", "detectors", "qualifiers", "binding", "toxicity", "response", "durations",
+                 "patients", "expansion", "study_design", "context")
+MACRO_FILES = frozenset({"atomic", "macros"})
 
 _SEP = r"[\s\-‐‑–]?"
 _COMPOUND_LEFT = re.compile(r"[A-Za-z0-9][-‐‑]$")
@@ -342,7 +344,7 @@ def load_resources(configs: str | None = None) -> Resources:
             if "id" not in row or "regex" not in row:
                 raise ConfigError(f"{where}: expected keys 'id' and 'regex', found {sorted(row)}")
             expanded = _expand(row["regex"], macros, where)
-            if name == "macros":
+            if name in MACRO_FILES:
                 macros[row["id"]] = expanded
                 continue
             flags = 0 if row.get("case_sensitive") else re.IGNORECASE

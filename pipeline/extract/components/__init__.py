@@ -1,11 +1,13 @@
-"""spaCy components of the carmine extraction pipeline, one per module.
-
-Importing this package registers every factory (``carmine_sentencizer``,
-``carmine_abbreviations``,
-``carmine_terms``, ``carmine_concepts``, ``carmine_toxicity``, ``carmine_response``,
+"""The pipeline's foundation components, one per module: ``carmine_sentencizer``,
+``carmine_abbreviations`` (scispaCy's detector, wrapped), ``carmine_terms`` (lexicon matching),
+plus the field components not yet split into layers (``carmine_concepts``,
 ``carmine_durations``, ``carmine_patients``, ``carmine_expansion``, ``carmine_design``).
+
+The generic layers live beside this package: ``pipeline.extract.detectors``,
+``pipeline.extract.qualifiers`` and ``pipeline.extract.assemblers``.
 """
 
+from pipeline.extract import assemblers, detectors, qualifiers  # noqa: F401  (registration side effects)
 from pipeline.extract.components import (  # noqa: F401  (registration side effects)
     abbreviations,
     concepts,
@@ -13,8 +15,6 @@ from pipeline.extract.components import (  # noqa: F401  (registration side effe
     durations,
     expansion,
     patients,
-    response,
     sentencizer,
     terms,
-    toxicity,
 )

@@ -1,0 +1,171 @@
+"""``carmine_rates``: binds each stated count or rate to the grade or category it qualifies.
+
+Anchors are the statements the toxicity and response assemblers made (``Anchor``: a CRS grade,
+a response category); quantities are the ``quantities`` detector's spans outside asides
+(intervals, ranges, statistics). Per sentence, in three steps:
+
+1. **respectively**: k anchors listed, then k quantities, then "respectively": the i-th
+   quantity to the i-th anchor ("The ORR and CR rate were 81.8% and 45.5%, respectively").
+2. **comparisons**: quantities joined by "vs"/"versus" bind together to one anchor (each arm's
+   rate is an observation: "ORR (69% vs 75%)").
+3. **nearest by cost**: every (anchor, quantity) pair in the sentence gets a cost from the
+   characters between them (:func:`pair_cost`): a quantity after its anchor ("CRS occurred in
+   17 (85%)") costs its distance; before it ("87% of patients achieved CR", "Five patients
+   developed CRS") more, and only through a verb or "of patients"; a clause break, or another
+   anchor between them, forbids the pair. Pairs are taken cheapest first, each quantity and
+   each anchor once.
+
+The bound quantity's ``n`` and ``pct`` fill every finding of the anchor. The rules (costs,
+breaks, connectors) are data in ``configs/patterns/binding.jsonl``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.extract.assemblers.common import Anchor, anchors
+from pipeline.extract.components.base import sentences, text_of
+from pipeline.extract.lexicon import load_resources
+from pipeline.extract.qualifiers.context import qualifier_at
+from pipeline.extract.spans import Quantity, values_of
+
+
+class CarmineRates:
+    def __init__(self, name: str, configs: str | None) -> None:
+        self.name = name
+        rows = {r["id"]: r for r in load_resources(configs).patterns.rules("binding")}
+        self.rx = {k: r["rx"] for k, r in rows.items()}
+        self.limits = {k: r for k, r in rows.items()}
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = anchors(doc)
+        if not found:
+            return doc
+        text = text_of(doc)
+        asides = doc.user_data.get("carmine_asides", [])
+        quantities = [q for _, q in values_of(doc, "quantities")
+                      if not qualifier_at(doc, "reported", q.start)]
+        for s, e in sentences(doc):
+            sa = sorted((a for a in found if s <= a.start < e), key=lambda a: a.start)
+            sq = [q for q in quantities if s <= q.start < e]
+            if not sa or not sq:
+                continue
+            for a, group in self.bind(text, sa, sq, asides):
+                self._fill(a, group)
+        return doc
+
+    # -- binding ------------------------------------------------------------------------------
+    def bind(self, text: str, sa: list[Anchor], sq: list[Quantity], asides: list[tuple[int, int]]
+             ) -> list[tuple[Anchor, list[Quantity]]]:
+        out: list[tuple[Anchor, list[Quantity]]] = []
+        free_a, free_q = list(sa), list(sq)
+        # 1. "..., respectively"
+        for m in self.rx["respectively"].finditer(text, sa[0].start, sq[-1].end + 40):
+            listed = [a for a in free_a if a.end <= m.start()]
+            items = [q for q in free_q if q.start < m.start() and (not listed or q.start >= listed[-1].end)]
+            items = self._groups(text, items)
+            if len(listed) >= 2 and len(items) >= 2:
+                k = min(len(items), len(listed))
+                for a, group in zip(listed[-k:], items[:k], strict=True):
+                    out.append((a, group))
+                    free_a.remove(a)
+                    for q in group:
+                        free_q.remove(q)
+        # 2 + 3. comparisons bind as one; cheapest pairs first
+        groups = self._groups(text, free_q)
+        pairs = []
+        for a in free_a:
+            for gi, group in enumerate(groups):
+                cost = self.pair_cost(text, a, group, sa, asides)
+                if cost is not None:
+                    pairs.append((cost, a.start, gi, a))
+        pairs.sort(key=lambda p: p[:3])
+        taken_a: set[int] = set()
+        taken_g: set[int] = set()
+        for _cost, _start, gi, a in pairs:
+            if id(a) in taken_a or gi in taken_g:
+                continue
+            taken_a.add(id(a))
+            taken_g.add(gi)
+            out.append((a, groups[gi]))
+        return out
+
+    def _groups(self, text: str, qs: list[Quantity]) -> list[list[Quantity]]:
+        """Quantities in text order, those joined by 'vs'/'versus' in one group."""
+        groups: list[list[Quantity]] = []
+        for q in qs:
+            if groups and self.rx["versus"].fullmatch(text[groups[-1][-1].end:q.start]):
+                groups[-1].append(q)
+            else:
+                groups.append([q])
+        return groups
+
+    def pair_cost(self, text: str, a: Anchor, group: list[Quantity], sa: list[Anchor],
+                  asides: list[tuple[int, int]]) -> float | None:
+        """How far apart anchor and quantity are, in characters outside asides; None: they cannot pair."""
+        q0, q1 = group[0], group[-1]
+        if q0.start >= a.end:
+            lo, hi, after = a.end, q0.start, True
+        elif q1.end <= a.start:
+            lo, hi, after = q1.end, a.start, False
+        else:
+            return None  # overlapping (a grade inside a count's brackets)
+        gap = self._outside(text, lo, hi, asides)
+        if self.rx["clause_break"].search(gap):
+            return None
+        if any(lo <= b.start < hi and b.key != a.key for b in sa):
+            return None  # another statement between them
+        limit = self.limits["after"] if after else self.limits["before"]
+        if len(gap) > int(limit["max_chars"]):
+            return None
+        cost = len(gap) * float(limit["weight"])
+        if not after:
+            if not self.rx["before_connector"].search(gap) and len(gap.strip()) > 2:
+                return None
+            if q0.people or q0.n is not None:
+                cost -= 5
+        elif self.rx["after_connector"].match(gap):
+            cost -= 10
+        return cost
+
+    @staticmethod
+    def _outside(text: str, lo: int, hi: int, asides: list[tuple[int, int]]) -> str:
+        """``text[lo:hi]`` without the asides inside it."""
+        inner = sorted((max(a, lo), min(b, hi)) for a, b in asides if a < hi and b > lo)
+        if not inner:
+            return text[lo:hi]
+        parts, pos = [], lo
+        for a, b in inner:
+            parts.append(text[pos:a])
+            pos = max(pos, b)
+        parts.append(text[pos:hi])
+        return "".join(parts)
+
+    @staticmethod
+    def _fill(a: Anchor, group: list[Quantity]) -> None:
+        first = True
+        for q in group:
+            n = q.n
+            if n is None and q.total is not None and q.pct is None:
+                n = q.total  # "CR (n = 9)"
+            for f in a.findings:
+                value: dict[str, Any] = f.value
+                if first:
+                    value["n"], value["pct"] = n, q.pct
+                    f.detail["rate_from"] = q.form
+                    if q.form == "q_all":
+                        f.detail["all_patients"] = True  # "All patients had CRS": n is the study's count
+                else:  # a comparison's second arm: its own observation
+                    extra = dict(value, n=n, pct=q.pct)
+                    f.detail.setdefault("arms", []).append(extra)
+            first = False
+
+
+@Language.factory("carmine_rates", assigns=["doc._.carmine_findings"], requires=["doc.spans"],
+                  default_config={"configs": None})
+def make_carmine_rates(nlp: Language, name: str, configs: str | None) -> CarmineRates:
+    return CarmineRates(name, configs)

@@ -1,0 +1,73 @@
+"""``carmine_response``: best responses to the study's CAR therapy from response mentions and
+qualifiers.
+
+A mention of the ``responses`` lexicon (``CR``, "complete remission", "MRD-negative CR",
+"objective response"...) gives its category unless a qualifier says it is not this study's
+CAR response: negated ("failed to achieve CR"), before the CAR therapy (``history``: "first
+complete remission", "SD at enrollment"), reported from other studies, of a comparator arm,
+or in a sentence that is not a result (``hypothesis``). A response to another therapy in a
+sentence without a CAR ("CR after six courses of R-CHOP") is dropped; progressive disease
+"after remission" is a relapse, not a best response. ``MRD_negative_CR`` also yields ``CR``
+(``implies`` in the lexicon); both share one anchor for ``carmine_rates``.
+
+Writes ``response`` findings with value ``{"category", "n", "pct"}``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.extract.assemblers.common import NOT_RESULT, emit, qualifiers
+from pipeline.extract.components.base import Finding, sentence_at, text_of
+from pipeline.extract.lexicon import load_resources
+
+
+class CarmineResponse:
+    def __init__(self, name: str, configs: str | None) -> None:
+        self.name = name
+        res = load_resources(configs)
+        self.rx = {row["id"]: row["rx"] for row in res.patterns.rules("response")}
+        self.generic = res.patterns.rx("context", "generic_cue")
+        self.lexicon = res.lexicons["responses"]
+        self._car = re.compile(res.patterns.macros["CAR"], re.I)
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = text_of(doc)
+        seen: set[tuple[str, int]] = set()
+        terms = (doc._.carmine_terms or {}).get("responses", [])
+        pd_is_relapse = any(t.label == "PD" and self.rx["progression_after_response"].match(text[t.end:t.end + 80])
+                            for t in terms)
+        for t in terms:
+            if t.label == "PD" and (pd_is_relapse or self.rx["event_after"].search(text[max(0, t.start - 30):t.start])):
+                continue
+            q = qualifiers(doc, t.start)
+            if q["negated"] or q["reported"] or q["comparator"] or q["hypothesis"] in NOT_RESULT:
+                continue
+            s, e = sentence_at(doc, t.start)
+            sent = text[s:e]
+            if q["hypothesis"] == "endpoint" and not self.rx["own_study"].search(sent):
+                continue
+            if q["history"]:
+                continue
+            left = text[max(s, t.start - 80):t.start]
+            after = text[t.end:e]
+            if (self.rx["other_therapy"].match(after) or self.rx["other_therapy"].search(left)) and not self._car.search(sent):
+                continue  # "achieved CR after six courses of R-CHOP"
+            for category in [t.label, *self.lexicon.row(t.label).get("implies", [])]:
+                key = (category, s)
+                if key in seen:
+                    continue
+                seen.add(key)
+                f = Finding("response", {"category": category, "n": None, "pct": None}, t.start, t.end,
+                            f"{self.name}.mention", 0.85, detail={"matched": text[t.start:t.end]})
+                emit(doc, f, (t.start, t.end))
+        return doc
+
+
+@Language.factory("carmine_response", assigns=["doc._.carmine_findings", "doc.spans"],
+                  requires=["doc._.carmine_terms"], default_config={"configs": None})
+def make_carmine_response(nlp: Language, name: str, configs: str | None) -> CarmineResponse:
+    return CarmineResponse(name, configs)

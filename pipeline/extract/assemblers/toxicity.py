@@ -1,0 +1,170 @@
+"""``carmine_toxicity``: CRS and ICANS observations from term mentions, grade spans and
+qualifiers.
+
+For each CRS/ICANS mention (``doc._.carmine_terms["toxicities"]``):
+
+- its grade is the grade span (``doc.spans["grades"]``) attached to it: after it ("CRS
+  grade 2", "CRS (grade ≥3)", "CRS 1"), before it ("grade ≥3 ICANS", "grade 3 or higher CRS
+  and neurotoxicity": a grade heads coordinated terms), or a severity word ("severe CRS":
+  ``>=3``); grades coordinated before a term each give an observation ("grade 1-2 and grade 3
+  CRS"); a grade standing alone after the term in its sentence shares the term ("CRS in 94%,
+  grade ≥3 in 12%");
+- negated (``span._.negated``): that grade with ``n = 0`` ("no grade ≥3 CRS"), else ``0``;
+- no grade: ``any`` when the sentence reports an event ("CRS occurred in 94%");
+- a mention in a sentence that is not a result (``hypothesis``), from other studies
+  (``reported``), of a comparator arm, or naming a subgroup ("in the severe CRS group") gives
+  nothing.
+
+Counts and rates are bound afterwards by ``carmine_rates`` (:mod:`.binding`). Writes
+``crs``/``icans`` findings with value ``{"grade", "n", "pct"}``.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.extract.assemblers.common import NOT_RESULT, emit, qualifiers
+from pipeline.extract.components.base import Finding, sentence_at, text_of
+from pipeline.extract.lexicon import load_resources
+from pipeline.extract.spans import Grade, values_of
+
+
+class CarmineToxicity:
+    def __init__(self, name: str, configs: str | None) -> None:
+        self.name = name
+        res = load_resources(configs)
+        self.rx = {row["id"]: row["rx"] for row in res.patterns.rules("toxicity")}
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = text_of(doc)
+        mentions = [t for t in (doc._.carmine_terms or {}).get("toxicities", [])]
+        grades = [g for _, g in values_of(doc, "grades")]
+        used: set[int] = set()  # grade starts attached to a term
+        emitted: set[tuple[str, int, str]] = set()
+        plans = []
+        for i, t in enumerate(mentions):
+            s, e = sentence_at(doc, t.start)
+            q = qualifiers(doc, t.start)
+            if q["reported"] or q["comparator"]:
+                continue
+            before, after = text[max(s, t.start - 60):t.start], text[t.end:e]
+            if self.rx["subgroup_after"].match(after) or self.rx["subgroup_before"].search(before):
+                continue
+            prev = mentions[i - 1] if i else None
+            if prev is not None and prev.label == t.label and 0 <= t.start - prev.end < 4 and "(" in text[prev.end:t.start]:
+                continue  # "cytokine release syndrome (CRS)": one mention
+            attached = self._attached(text, t, s, e, grades, mentions, i)
+            for g, _rule in attached:
+                used.add(g.start)
+            plans.append((t, s, e, q, attached))
+        for t, s, e, q, attached in plans:
+            negated = bool(q["negated"])
+            stated = [(g, r) for g, r in attached if not g.vague]
+            chosen = stated or attached[:1]
+            if q["hypothesis"] in NOT_RESULT and not negated and not stated:
+                continue
+            observations = []
+            if negated:
+                if stated:
+                    observations = [(g.grade, 0, r, g) for g, r in stated]
+                else:
+                    observations = [("0", None, "negated", None)]
+            elif chosen:
+                observations = [(g.grade, None, r, g) for g, r in chosen]
+                listed = chosen[0][0]
+                if len(chosen) == 1 and len(listed.items) > 1 and self.rx["respectively"].search(text, t.end, e):
+                    # "Grade 1 or 2 CRS was observed in 25% and 50%, respectively": one statement per grade
+                    observations = [(item, None, "grade_listed", Grade(at, at + 1, item)) for item, at in listed.items]
+            elif self.rx["event_cue"].search(text, s, e):
+                observations = [("any", None, "event", None)]
+            # an orphan grade after the term in its sentence shares it: "CRS in 94%, grade ≥3 in 12%"
+            if not negated:
+                for g in grades:
+                    if t.end <= g.start < e and g.start not in used and not g.vague and self._last_term_before(
+                            mentions, g.start, s) is t:
+                        used.add(g.start)
+                        observations.append((g.grade, None, "elliptic", g))
+            for grade, n, rule, g in observations:
+                key = (t.label, s, grade)
+                if key in emitted:
+                    continue
+                emitted.add(key)
+                vague = rule in ("vague", "event")
+                value = {"grade": grade, "n": n, "pct": None}
+                if g is not None and rule in ("elliptic", "grade_listed"):
+                    span = (g.start, g.end)
+                elif g is not None:
+                    span = (min(g.start, t.start), max(g.end, t.end))
+                else:
+                    span = (t.start, t.end)
+                f = Finding(t.label, value, t.start, t.end, f"{self.name}.{rule}", 0.7 if vague else 0.9,
+                            detail={"matched": text[t.start:t.end], "vague": vague})
+                emit(doc, f, None if (negated or grade == "0") else span)
+        return doc
+
+    def _attached(self, text, t, s, e, grades, mentions, i):
+        """The grades that qualify mention ``t``: ``[(Grade, rule)]``, stated ones first."""
+        out = []
+        after = [g for g in grades if t.end <= g.start < e and not g.vague]
+        if after and self.rx["gap_after"].match(text[t.end:after[0].start]):
+            out.append((after[0], "grade_after"))
+        before = [g for g in grades if s <= g.start and g.end <= t.start]
+        stated_before = [g for g in before if not g.vague]
+        if stated_before and self.rx["gap_before"].match(text[stated_before[-1].end:t.start]):
+            g = stated_before[-1]
+            out.append((g, "grade_before"))
+            # "grade 1-2 and grade 3 CRS": grades coordinated before the term
+            k = stated_before.index(g)
+            while k > 0 and self.rx["coordinated"].match(text[stated_before[k - 1].end:stated_before[k].start]):
+                k -= 1
+                out.append((stated_before[k], "grade_coordinated"))
+        elif i and not out:
+            # "grade ≥3 CRS and neurotoxicity": the grade of the coordinated term before heads this one
+            prev = mentions[i - 1]
+            if prev.label != t.label and prev.end <= t.start and self.rx["coordinated"].match(text[prev.end:t.start]):
+                first = prev
+                for j in range(i - 1, 0, -1):  # "grade 1 cytokine release syndrome (CRS) and ICANS"
+                    o = mentions[j - 1]
+                    if o.label == prev.label and 0 <= first.start - o.end < 4 and "(" in text[o.end:first.start]:
+                        first = o
+                    break
+                head = [g for g in stated_before if g.end <= first.start]
+                if head and self.rx["gap_before"].match(text[head[-1].end:first.start]):
+                    out.append((head[-1], "grade_before"))
+        if not any(r == "grade_after" for _, r in out):
+            tail = text[t.end:e]
+            m = self.rx["bare_grade_after"].match(tail)
+            if m:
+                from pipeline.extract.detectors.grades import normalize_grade
+
+                grade = normalize_grade(m.group("grade"))
+                if grade is not None:
+                    out.append((Grade(t.end + m.start("grade"), t.end + m.end("grade"), grade, form="bare"),
+                                "bare_grade_after"))
+            m = self.rx["all_were"].match(tail)
+            if m and not out:
+                from pipeline.extract.detectors.grades import normalize_grade
+
+                grade = normalize_grade(m.group("grade"))
+                if grade is not None:
+                    out.append((Grade(t.end + m.start("grade"), t.end + m.end("grade"), grade, form="all_were"),
+                                "all_were"))
+        vague = [g for g in before if g.vague]
+        if vague and self.rx["gap_vague"].match(text[vague[-1].end:t.start]):
+            out.append((vague[-1], "vague"))
+        return out
+
+    @staticmethod
+    def _last_term_before(mentions, char: int, s: int):
+        last = None
+        for t in mentions:
+            if s <= t.start < char:
+                last = t
+        return last
+
+
+@Language.factory("carmine_toxicity", assigns=["doc._.carmine_findings", "doc.spans"],
+                  requires=["doc._.carmine_terms", "doc.spans"], default_config={"configs": None})
+def make_carmine_toxicity(nlp: Language, name: str, configs: str | None) -> CarmineToxicity:
+    return CarmineToxicity(name, configs)

@@ -1,0 +1,92 @@
+"""``carmine_grades``: every toxicity grade ("grade ≥3", "grade 3 or higher", "grades 1-2",
+"grade III/IV", "G3", "≥3 CRS") and severity word ("severe" is ``>=3``, "low-grade" ``1-2``,
+"mild" any grade: the GUIDE's reading), normalized to the GUIDE's grade strings.
+
+Writes ``doc.spans["grades"]`` (value :class:`~pipeline.extract.spans.Grade`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.extract.components.base import text_of
+from pipeline.extract.detectors.base import rules_of, scan
+from pipeline.extract.numbers import parse_grade
+from pipeline.extract.spans import Grade, add_span
+
+_CMP = (("≥", ">="), (">=", ">="), ("≤", "<="), ("<=", "<="), (">", ">"), ("<", "<"), ("=", ""))
+_ONE = re.compile(r"\b(?:[0-5]|IV|V|I{1,3})\b|(?<=\D)[0-5]\b|^[0-5]")
+_LIST = re.compile(r"\b(?:or|and)\b|,|/", re.I)
+
+
+def normalize_grade(raw: str, higher: bool = False, lower: bool = False) -> str | None:
+    """'≥3' -> '>=3', '3' + higher -> '>=3', 'III/IV' -> '3-4', '1, 2 and 3' -> '1-3', '>2' -> '>=3'."""
+    t = re.sub(r"\bgrades?\b", "", raw, flags=re.I).strip()
+    op = ""
+    for sym, name in _CMP:
+        if t.startswith(sym):
+            op, t = name, t[len(sym):].strip()
+            break
+    grades = [g for g in (parse_grade(x) for x in re.findall(r"IV|V|I{1,3}|[0-5]", t)) if g is not None]
+    if not grades:
+        return None
+    if len(grades) > 1:
+        lo, hi = min(grades), max(grades)
+        if lo == hi:
+            return str(lo)
+        if higher:
+            return f">={lo}"
+        return f"{lo}-{hi}"
+    g = grades[0]
+    if higher:
+        op = ">="
+    elif lower:
+        op = "<="
+    if op == ">":
+        op, g = ">=", g + 1
+    elif op == "<":
+        op, g = "<=", g - 1
+    return f"{op}{g}"
+
+
+def grade_rank(grade: str) -> float:
+    """Order grades for 'the maximum grade reported' (0 < any < 1 < 1-2 < 2 ...)."""
+    if grade == "0":
+        return 0.0
+    nums = [int(x) for x in re.findall(r"\d", grade)]
+    if grade == "any" or not nums:
+        return 0.5
+    return max(nums) + (0.25 if grade.startswith(">=") else 0.0) - (0.1 if "-" in grade else 0.0)
+
+
+class CarmineGrades:
+    def __init__(self, name: str, configs: str | None) -> None:
+        self.name = name
+        self.rules = rules_of(configs, "grades")
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = text_of(doc)
+        for m, rule in scan(text, self.rules):
+            if rule.get("vague"):
+                add_span(doc, "grades", Grade(m.start(), m.end(), rule["vague"], vague=True, form=rule["id"]))
+                continue
+            g = m.groupdict()
+            grade = normalize_grade(g["grade"], higher=bool(g.get("higher")), lower=bool(g.get("lower")))
+            if grade is None:
+                continue
+            value = Grade(m.start(), m.end(), grade, form=rule["id"])
+            raw = g["grade"]
+            if _LIST.search(raw) and not g.get("higher") and not g.get("lower"):
+                at = m.start("grade")
+                value.items = [(str(parse_grade(x.group(0))), at + x.start())
+                               for x in re.finditer(r"IV|V|I{1,3}|[0-5]", raw) if parse_grade(x.group(0)) is not None]
+            add_span(doc, "grades", value)
+        return doc
+
+
+@Language.factory("carmine_grades", assigns=["doc.spans"], default_config={"configs": None})
+def make_carmine_grades(nlp: Language, name: str, configs: str | None) -> CarmineGrades:
+    return CarmineGrades(name, configs)

@@ -1,0 +1,74 @@
+"""``carmine_quantities``: every count and proportion, whatever field it will feed.
+
+Forms (``configs/patterns/detectors.jsonl``, group ``quantities``, composed from the atomic
+pieces): "17 of 20 (85%)", "85% (17/20)", "17 (85%)", "Sixteen patients (64%)", "(n = 12,
+60%)", "17/20", "n = 20", "85%", "Seventeen patients". Bracketed intervals, ranges and
+statistics ("(95% CI: 83-94%)", "(80%-94%)", "I2 = 29.65%", "p = 0.21") are found first as
+``asides``; a quantity inside an aside is not written.
+
+Writes ``doc.spans["quantities"]`` (value :class:`~pipeline.extract.spans.Quantity`) and
+``doc.spans["asides"]``.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.extract.components.base import text_of
+from pipeline.extract.detectors.base import rules_of, scan
+from pipeline.extract.numbers import parse_number
+from pipeline.extract.spans import Quantity, add_span
+
+
+def _int(raw: str | None) -> int | None:
+    if not raw:
+        return None
+    v = parse_number(raw.replace(",", ""))
+    return int(v) if isinstance(v, (int, float)) and float(v).is_integer() else None
+
+
+def _pct(raw: str | None) -> float | int | None:
+    if not raw:
+        return None
+    digits = raw.rstrip("%").replace("per cent", "").replace("percent", "").strip().replace("·", ".")
+    try:
+        v = float(digits)
+    except ValueError:
+        return None
+    return int(v) if v.is_integer() else v
+
+
+class CarmineQuantities:
+    def __init__(self, name: str, configs: str | None) -> None:
+        self.name = name
+        self.rules = rules_of(configs, "quantities")
+        self.asides = rules_of(configs, "asides")
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = text_of(doc)
+        if not any(ch.isdigit() for ch in text) and "patient" not in text.lower():
+            return doc
+        asides = [m.span() for m, _ in scan(text, self.asides)]
+        doc.spans["asides"] = [s for s in (doc.char_span(a, b, label="asides", alignment_mode="expand")
+                                           for a, b in asides) if s is not None]
+        doc.user_data["carmine_asides"] = asides
+        for m, rule in scan(text, self.rules):
+            if any(a <= m.start() < b for a, b in asides):
+                continue
+            g = m.groupdict()
+            q = Quantity(m.start(), m.end(), n=_int(g.get("n")), total=_int(g.get("total")), pct=_pct(g.get("pct")),
+                         people=bool(g.get("noun")) or rule["id"] == "q_people", form=rule["id"])
+            if q.n is None and q.total is None and q.pct is None:
+                continue
+            if q.pct is not None and q.pct > 100:
+                continue
+            if q.n is not None and q.total is not None and q.n > q.total:
+                continue
+            add_span(doc, "quantities", q)
+        return doc
+
+
+@Language.factory("carmine_quantities", assigns=["doc.spans"], default_config={"configs": None})
+def make_carmine_quantities(nlp: Language, name: str, configs: str | None) -> CarmineQuantities:
+    return CarmineQuantities(name, configs)

@@ -1,0 +1,62 @@
+"""``carmine_times``: every time expression: spans ("12 months", "a median of 26.1 months",
+"more than 2 years", "within 6 months", "six-month", "14 and 6 months", "9.0 (95% CI ...)
+months", ranges "1-4 weeks") and day notations ("day 28", "day +28", "D14", "d+5").
+
+Writes ``doc.spans["times"]`` (value :class:`~pipeline.extract.spans.Time`). Which measure a
+time belongs to is the durations assembler's question, not this detector's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.extract.components.base import text_of
+from pipeline.extract.detectors.base import rules_of, scan
+from pipeline.extract.numbers import parse_number, parse_unit
+from pipeline.extract.spans import Time, add_span
+
+_BRACKETS = re.compile(r"[(\[][^()\[\]]*[)\]]")
+_VALUE = re.compile(r"\d+(?:[.·]\d+)?|[A-Za-z]+(?:[-\s][a-z]+)?")
+
+
+class CarmineTimes:
+    def __init__(self, name: str, configs: str | None) -> None:
+        self.name = name
+        self.rules = rules_of(configs, "times")
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = text_of(doc)
+        if not any(ch.isdigit() for ch in text) and not re.search(r"(?i)\b(?:days?|weeks?|months?|years?)\b", text):
+            return doc
+        for m, rule in scan(text, self.rules):
+            g = m.groupdict()
+            if rule["id"].startswith("t_day"):
+                if g.get("plus") == "-":
+                    continue  # "day -5": before the infusion (lymphodepletion)
+                add_span(doc, "times", Time(m.start(), m.end(), [int(g["value"])], "day", day=True, form=rule["id"]))
+                continue
+            unit = parse_unit(g["unit"])
+            if unit is None:
+                continue
+            raw = _BRACKETS.sub(" ", g["values"])
+            values = []
+            for piece in re.split(r"\s*(?:,|\band\b|\bor\b)\s*", raw):
+                v = parse_number(piece)
+                if v is not None:
+                    values.append(v)
+            if not values:
+                continue
+            qualifier = ">" if g.get("gt") else "<" if g.get("lt") else "<=" if g.get("le") else None
+            if g.get("le") and g["le"].lower() == "by":
+                qualifier = None
+            add_span(doc, "times", Time(m.start(), m.end(), values, unit, qualifier=qualifier,
+                                        median=bool(g.get("median")), range=bool(g.get("range")), form=rule["id"]))
+        return doc
+
+
+@Language.factory("carmine_times", assigns=["doc.spans"], default_config={"configs": None})
+def make_carmine_times(nlp: Language, name: str, configs: str | None) -> CarmineTimes:
+    return CarmineTimes(name, configs)

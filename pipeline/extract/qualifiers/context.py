@@ -1,0 +1,90 @@
+"""The ConText engine the qualifiers share (medspaCy's ``context``, EDS-NLP's qualifiers).
+
+A qualifier's rules (``configs/patterns/qualifiers.jsonl``, rows with its ``qualifier``) are
+cues with a direction (``forward``, ``backward`` or ``sentence``) and a scope in characters,
+pseudo-cues that hide cues they overlap, and terminators that end a scope. The engine finds
+each cue's scope inside its sentence; :func:`qualifier_at` answers "is this character
+qualified?" for any mention, and every span of the target groups gets the attribute.
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+from spacy.tokens import Doc
+
+from pipeline.extract.components.base import sentence_at, sentences, text_of
+from pipeline.extract.lexicon import load_resources
+from pipeline.extract.spans import spans_of
+
+#: the span groups every qualifier annotates (detector groups and lexicon mentions)
+TARGET_GROUPS = ("quantities", "grades", "times", "ages", "sexes", "carmine_terms")
+
+
+def scopes_of(doc: Doc) -> dict[str, list[tuple[int, int, Any]]]:
+    scopes = doc.user_data.get("carmine_scopes")
+    if scopes is None:
+        scopes = doc.user_data["carmine_scopes"] = {}
+    return scopes
+
+
+def qualifier_at(doc: Doc, name: str, char: int) -> Any:
+    """The value qualifier ``name`` gives character ``char`` (None: not qualified)."""
+    for s, e, value in scopes_of(doc).get(name, ()):
+        if s <= char < e:
+            return value
+    return None
+
+
+class ContextQualifier:
+    """One qualifier: finds its cues' scopes and sets ``span._.<qualifier>`` on target spans."""
+
+    def __init__(self, name: str, qualifier: str, configs: str | None) -> None:
+        self.name = name
+        self.qualifier = qualifier
+        rows = [r for r in load_resources(configs).patterns.rules("qualifiers") if r.get("qualifier") == qualifier]
+        self.cues = [r for r in rows if not r.get("pseudo") and not r.get("terminator")]
+        self.pseudo = [r for r in rows if r.get("pseudo")]
+        self.terminators = [r for r in rows if r.get("terminator")]
+
+    def find_scopes(self, doc: Doc) -> list[tuple[int, int, Any]]:
+        text = text_of(doc)
+        hidden = [m.span() for r in self.pseudo for m in r["fast"].finditer(text)]
+        stops = sorted({m.start() for r in self.terminators for m in r["fast"].finditer(text)}
+                       | {m.end() for r in self.terminators for m in r["fast"].finditer(text)})
+        out: list[tuple[int, int, Any]] = []
+        for rule in self.cues:
+            for m in rule["fast"].finditer(text):
+                if any(a < m.end() and m.start() < b for a, b in hidden):
+                    continue
+                s, e = sentence_at(doc, m.start())
+                direction = rule.get("direction", "forward")
+                scope = int(rule.get("scope", 100))
+                if direction == "sentence":
+                    out.append((s, e, rule["id"]))
+                elif direction == "forward":
+                    i = bisect.bisect_right(stops, m.end())
+                    stop = min(e, m.end() + scope, stops[i] if i < len(stops) else e)
+                    out.append((m.start(), stop, rule["id"]))
+                else:
+                    i = bisect.bisect_left(stops, m.start()) - 1
+                    begin = max(s, m.start() - scope, stops[i] if i >= 0 and stops[i] < m.start() else s)
+                    out.append((begin, m.end(), rule["id"]))
+        return out
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = self.find_scopes(doc)
+        scopes_of(doc)[self.qualifier] = found
+        if found:
+            for group in TARGET_GROUPS:
+                for span in spans_of(doc, group):
+                    for s, e, value in found:
+                        if s <= span.start_char < e:
+                            span._.set(self.qualifier, value)
+                            break
+        return doc
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    return sentences(doc)
