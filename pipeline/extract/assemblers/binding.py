@@ -114,7 +114,7 @@ class CarmineRates:
             lo, hi, after = q1.end, a.start, False
         else:
             return None  # overlapping (a grade inside a count's brackets)
-        gap = self._outside(text, lo, hi, asides)
+        gap = self.rx["abbrev_in_gap"].sub("", self._outside(text, lo, hi, asides))
         if self.rx["clause_break"].search(gap):
             return None
         if any(lo <= b.start < hi and b.key != a.key for b in sa):
@@ -124,11 +124,13 @@ class CarmineRates:
             return None
         cost = len(gap) * float(limit["weight"])
         if not after:
-            if not self.rx["before_connector"].search(gap) and len(gap.strip()) > 2:
+            people = q0.people or q0.n is not None
+            if len(gap.strip()) > 2 and not (self.rx["before_connector"].search(gap) or (
+                    people and self.rx["before_connector_people"].search(gap))):
                 return None
             if q0.people or q0.n is not None:
                 cost -= 5
-        elif self.rx["after_connector"].match(gap):
+        elif self.rx["after_connector"].fullmatch(gap):
             cost -= 10
         return cost
 

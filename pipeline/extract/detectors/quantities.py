@@ -59,7 +59,7 @@ class CarmineQuantities:
             g = m.groupdict()
             q = Quantity(m.start(), m.end(), n=_int(g.get("n")), total=_int(g.get("total")), pct=_pct(g.get("pct")),
                          people=bool(g.get("noun")) or rule["id"] == "q_people", form=rule["id"])
-            if q.n is None and q.total is None and q.pct is None:
+            if q.n is None and q.total is None and q.pct is None and rule["id"] != "q_all":
                 continue
             if q.pct is not None and q.pct > 100:
                 continue
