@@ -216,6 +216,11 @@ _PATIENT_WORD = re.compile(r"\b(?:patients?|he|she|his|her|man|woman|boy|girl|ch
                            r"(?![-\s]derived)", re.I)
 
 
+def _unstated(f: Finding) -> bool:
+    """A measure named in a methods sentence that no count or rate was bound to."""
+    return bool(f.detail.get("needs_rate")) and f.value.get("n") is None and f.value.get("pct") is None
+
+
 def assemble(doc: Doc, document: Document) -> Extraction:
     """The GUIDE record and evidence from a processed Doc."""
     fields = empty_fields()
@@ -251,7 +256,11 @@ def assemble(doc: Doc, document: Document) -> Extraction:
 
     single = design in SINGLE
     for name in ("crs", "icans"):
-        obs = findings(doc, name)
+        obs = [f for f in findings(doc, name) if not _unstated(f)]
+        graded = {f.detail.get("sentence") for f in obs if not f.detail.get("vague") and f.value["grade"] != "0"}
+        # "patients with grade 2 CRS ... shorten the duration of CRS": the event beside a stated grade adds nothing
+        obs = [f for f in obs if not (f.rule.endswith(".event") and f.value["n"] is None and f.value["pct"] is None
+                                      and f.detail.get("sentence") in graded)]
         if design in ("case_report", "case_series") and any(not f.detail.get("vague") and f.value["grade"] != "0"
                                                             for f in obs):
             # the patients' stated grades make "severe CRS" / "CRS occurred" summaries redundant
@@ -279,6 +288,8 @@ def assemble(doc: Doc, document: Document) -> Extraction:
 
     by_cat: dict[str, Finding] = {}
     for f in findings(doc, "response"):
+        if _unstated(f):
+            continue
         if design == "case_report" and f.value["pct"] is not None:
             continue  # one patient has no response rate: "an ORR of 93%" in a case report is a cited trial's
         c = f.value["category"]

@@ -48,8 +48,7 @@ class CarmineResponse:
                 continue
             s, e = sentence_at(doc, t.start)
             sent = text[s:e]
-            if q["hypothesis"] == "endpoint" and not self.rx["own_study"].search(sent):
-                continue
+            needs_rate = q["hypothesis"] == "endpoint"  # a methods sentence: only a stated value counts
             if q["history"]:
                 continue
             left = text[max(s, t.start - 80):t.start]
@@ -62,7 +61,8 @@ class CarmineResponse:
                     continue
                 seen.add(key)
                 f = Finding("response", {"category": category, "n": None, "pct": None}, t.start, t.end,
-                            f"{self.name}.mention", 0.85, detail={"matched": text[t.start:t.end]})
+                            f"{self.name}.mention", 0.85,
+                            detail={"matched": text[t.start:t.end], "needs_rate": needs_rate})
                 emit(doc, f, (t.start, t.end))
         return doc
 

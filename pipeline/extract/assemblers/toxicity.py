@@ -99,7 +99,9 @@ class CarmineToxicity:
                 else:
                     span = (t.start, t.end)
                 f = Finding(t.label, value, t.start, t.end, f"{self.name}.{rule}", 0.7 if vague else 0.9,
-                            detail={"matched": text[t.start:t.end], "vague": vague})
+                            detail={"matched": text[t.start:t.end], "vague": vague, "sentence": s,
+                                    # a measure named in a methods sentence counts only with its value
+                                    "needs_rate": q["hypothesis"] == "endpoint"})
                 emit(doc, f, None if (negated or grade == "0") else span)
         return doc
 
