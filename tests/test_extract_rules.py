@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.extract import Extractor, build_nlp
-from pipeline.extract.components.toxicity import normalize_grade
+from pipeline.extract.detectors.grades import normalize_grade
 from pipeline.extract.numbers import parse_number
 from pipeline.readers import read_text
 

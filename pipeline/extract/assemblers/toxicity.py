@@ -43,6 +43,7 @@ class CarmineToxicity:
         used: set[int] = set()  # grade starts attached to a term
         emitted: set[tuple[str, int, str]] = set()
         plans = []
+        same: dict[int, object] = {}  # a bracketed abbreviation -> the long form it repeats
         for i, t in enumerate(mentions):
             s, e = sentence_at(doc, t.start)
             q = qualifiers(doc, t.start)
@@ -53,13 +54,16 @@ class CarmineToxicity:
                 continue
             prev = mentions[i - 1] if i else None
             if prev is not None and prev.label == t.label and 0 <= t.start - prev.end < 4 and "(" in text[prev.end:t.start]:
+                same[id(t)] = same.get(id(prev), prev)
                 continue  # "cytokine release syndrome (CRS)": one mention
-            attached = self._attached(text, t, s, e, grades, mentions, i)
+            attached = self._attached(text, t, s, e, grades, mentions, i, used)
             for g, _rule in attached:
                 used.add(g.start)
             plans.append((t, s, e, q, attached))
         for t, s, e, q, attached in plans:
             negated = bool(q["negated"])
+            extra = [(g, r) for g, r in attached if r == "elliptic"]
+            attached = [(g, r) for g, r in attached if r != "elliptic"]
             stated = [(g, r) for g, r in attached if not g.vague]
             chosen = stated or attached[:1]
             if q["hypothesis"] in NOT_RESULT and not negated and not stated:
@@ -78,11 +82,13 @@ class CarmineToxicity:
                     observations = [(item, None, "grade_listed", Grade(at, at + 1, item)) for item, at in listed.items]
             elif self.rx["event_cue"].search(text, s, e):
                 observations = [("any", None, "event", None)]
+            if not negated:
+                observations += [(g.grade, None, "elliptic", g) for g, _ in extra]
             # an orphan grade after the term in its sentence shares it: "CRS in 94%, grade ≥3 in 12%"
             if not negated:
                 for g in grades:
-                    if t.end <= g.start < e and g.start not in used and not g.vague and self._last_term_before(
-                            mentions, g.start, s) is t:
+                    last = self._last_term_before(mentions, g.start, s)
+                    if t.end <= g.start < e and g.start not in used and not g.vague and same.get(id(last), last) is t:
                         used.add(g.start)
                         observations.append((g.grade, None, "elliptic", g))
             for grade, n, rule, g in observations:
@@ -94,7 +100,7 @@ class CarmineToxicity:
                 value = {"grade": grade, "n": n, "pct": None}
                 if g is not None and rule in ("elliptic", "grade_listed"):
                     span = (g.start, g.end)
-                elif g is not None:
+                elif g is not None and rule != "qualified_paren":
                     span = (min(g.start, t.start), max(g.end, t.end))
                 else:
                     span = (t.start, t.end)
@@ -105,7 +111,7 @@ class CarmineToxicity:
                 emit(doc, f, None if (negated or grade == "0") else span)
         return doc
 
-    def _attached(self, text, t, s, e, grades, mentions, i):
+    def _attached(self, text, t, s, e, grades, mentions, i, used):
         """The grades that qualify mention ``t``: ``[(Grade, rule)]``, stated ones first."""
         out = []
         after = [g for g in grades if t.end <= g.start < e and not g.vague]
@@ -152,6 +158,18 @@ class CarmineToxicity:
                 if grade is not None:
                     out.append((Grade(t.end + m.start("grade"), t.end + m.end("grade"), grade, form="all_were"),
                                 "all_were"))
+        if not out:
+            m = self.rx["qualified_paren"].match(text[t.end:e])
+            if m:
+                # "ICANS ... was mild (grade 2)": the event's grade; "was mostly mild (grades 1-2)": a second statement
+                from pipeline.extract.detectors.grades import normalize_grade
+
+                grade = normalize_grade(m.group("grade"))
+                at = t.end + m.start("grade")
+                if grade is not None:
+                    g = Grade(at, t.end + m.end("grade"), grade, form="qualified_paren")
+                    used.add(at)
+                    out.append((g, "elliptic" if m.group("mostly") else "qualified_paren"))
         vague = [g for g in before if g.vague]
         if vague and self.rx["gap_vague"].match(text[vague[-1].end:t.start]):
             out.append((vague[-1], "vague"))

@@ -25,6 +25,11 @@ _LIST = re.compile(r"\b(?:or|and)\b|,|/", re.I)
 def normalize_grade(raw: str, higher: bool = False, lower: bool = False) -> str | None:
     """'≥3' -> '>=3', '3' + higher -> '>=3', 'III/IV' -> '3-4', '1, 2 and 3' -> '1-3', '>2' -> '>=3'."""
     t = re.sub(r"\bgrades?\b", "", raw, flags=re.I).strip()
+    words = re.search(r"\s*(?:or|and)\s+(higher|above|more|greater|worse|severe|lower|less|below|milder)$", t, re.I)
+    if words:
+        higher, lower = higher or words.group(1).lower() in ("higher", "above", "more", "greater", "worse", "severe"), \
+            lower or words.group(1).lower() in ("lower", "less", "below", "milder")
+        t = t[:words.start()]
     op = ""
     for sym, name in _CMP:
         if t.startswith(sym):
