@@ -13,7 +13,7 @@ SHARED ?= ../shared
 SOURCES := $(shell find pipeline configs -type f \( -name '*.py' -o -name '*.yaml' -o -name '*.jsonl' -o -name '*.csv' -o -name '*.txt' \) 2>/dev/null)
 CURATION := $(wildcard $(CORPUS)/curation/*.jsonl)
 
-.PHONY: help setup constraints docs run fetch import test eval bench lint review review-import export-gold report clean
+.PHONY: help setup constraints docs run fetch import test eval calibrate bench lint review review-import export-gold report clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -58,6 +58,14 @@ eval: setup ## Score the extractor: dev gold, then our two annotated sets (per-f
 	@$(PY) -m pipeline eval --gold $(EXTRA_GOLD) --scorer $(dir $(GOLD))score.py --output $(CORPUS)/build/extra.pred.jsonl
 	@echo "== $(HELDOUT_GOLD)"
 	@$(PY) -m pipeline eval --gold $(HELDOUT_GOLD) --scorer $(dir $(GOLD))score.py --output $(CORPUS)/build/heldout.pred.jsonl
+	@echo "== tests/fixtures/gold/tune.jsonl"
+	@$(PY) -m pipeline eval --gold tests/fixtures/gold/tune.jsonl --scorer $(dir $(GOLD))score.py --output $(CORPUS)/build/tune.pred.jsonl
+
+# Calibration measures on the sets we tune on, never on the blind set (tests/fixtures/gold/README.md).
+CALIBRATION_GOLD := $(GOLD) $(EXTRA_GOLD) $(HELDOUT_GOLD) tests/fixtures/gold/tune.jsonl
+
+calibrate: setup ## Measure each rule's precision on the gold sets: configs/calibration.json (the values' confidence)
+	$(PY) -m pipeline calibrate $(CALIBRATION_GOLD) --scorer $(dir $(GOLD))score.py
 
 bench: setup ## Throughput and memory benchmark (prints numbers and ratios)
 	$(PY) -m pipeline bench --corpus $(CORPUS)

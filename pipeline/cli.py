@@ -109,6 +109,23 @@ def eval_cmd(
 
 
 @app.command()
+def calibrate(
+    gold: Annotated[list[Path], typer.Argument(help="Gold JSON-lines files (GUIDE format) to measure on.")],
+    scorer: Annotated[Path, typer.Option(help="The scoring script whose comparison judges a value.")] = Path(
+        "../shared/gold/score.py"),
+) -> None:
+    """Measure each rule's precision on gold sets and write configs/calibration.json (confidence = precision)."""
+    from pipeline.extract import calibration
+
+    missing = [str(p) for p in [*gold, scorer] if not p.exists()]
+    if missing:
+        raise _fail(f"not found: {', '.join(missing)}")
+    result = calibration.measure(gold, scorer)
+    path = calibration.write(result)
+    typer.echo(f"{path}: {len(result['rules'])} rules measured on {len(gold)} gold files")
+
+
+@app.command()
 def review(corpus: CorpusOpt = Path("corpus")) -> None:
     """Write review CSVs for curators under corpus/review/ (highest priority first)."""
     from pipeline.curation import export_review

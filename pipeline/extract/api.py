@@ -30,6 +30,7 @@ from pipeline.errors import InputLineError, ReaderError
 from pipeline.extract import components  # noqa: F401  (registers the factories)
 from pipeline.extract.components.base import Finding, findings, sentence_at, text_of
 from pipeline.extract.detectors.grades import grade_rank
+from pipeline.extract.calibration import confidence as calibrated
 from pipeline.extract.lexicon import config_files, fingerprint_files, load_resources
 from pipeline.extract.model import FIELDS, SET_FIELDS, Evidence, Extraction, empty_fields
 
@@ -205,10 +206,13 @@ def _evidence(doc: Doc, f: Finding, value: Any, subject: str, field_name: str | 
         field=field_name or f.field, value=value, subject=subject,
         start=pieces.to_text(f.start), end=pieces.to_text(f.end),
         sentence=sentence, sent_start=pieces.to_text(s + lead), sent_end=pieces.to_text(s + lead + len(sentence)),
-        extractor=f.rule, confidence=round(f.confidence, 3), detail=dict(f.detail),
+        extractor=f.rule, confidence=round(calibrated(f.rule, field_name or f.field, f.confidence), 3),
+        detail={k: v for k, v in f.detail.items() if k not in _INTERNAL_DETAIL},
     )
 
 
+#: bookkeeping the assemblers keep on a finding, not evidence detail
+_INTERNAL_DETAIL = frozenset({"sentence", "needs_rate", "arms"})
 #: set fields the GUIDE defines through treated patients ("treated indications", "used in patients")
 UNTREATED_FIELDS = frozenset({"disease", "target_antigen"})
 #: a word for a treated person (a preclinical-looking text with one of these may report patients)

@@ -362,9 +362,10 @@ def load_resources(configs: str | None = None) -> Resources:
 
 def config_files(configs: str | None = None) -> list[Path]:
     root = Path(configs) if configs else config_dir()
+    calibration = [root / "calibration.json"] if (root / "calibration.json").exists() else []
     return [root / "lexicons" / f"{n}.jsonl" for n in LEXICONS] + [
         root / "patterns" / f"{n}.jsonl" for n in PATTERN_FILES
-    ]
+    ] + calibration
 
 
 def fingerprint_files(paths: list[Path]) -> str:
