@@ -186,3 +186,30 @@ def test_the_build_skips_a_stuck_document_and_names_it(tmp_path, monkeypatch):
     assert summary.built == 2
     (skipped,) = summary.skipped
     assert skipped.startswith("stuck (capture 1111") and "seconds_per_document" in skipped
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_the_budget_holds_in_the_process_pool_workers(tmp_path, monkeypatch):
+    """With a budget no document can meet, pool workers skip and name every document
+    (instead of hanging or failing the run): the deadline works in worker processes."""
+    import json
+    import shutil
+
+    from pipeline import build
+    from pipeline.resources import config_dir
+
+    configs = tmp_path / "configs"
+    shutil.copytree(config_dir(), configs)
+    (configs / "extraction_limits.yaml").write_text("seconds_per_document: 0.000001\n", encoding="utf-8")
+    monkeypatch.setenv("CARMINE_CONFIGS", str(configs))  # read by the spawned workers
+    docs_path = tmp_path / "documents.jsonl"
+    with docs_path.open("w", encoding="utf-8") as fh:
+        for i in range(4):
+            d = document(ABSTRACT, f"d{i}")
+            d.capture_sha256 = f"{i}" * 64
+            fh.write(json.dumps(d.to_dict()) + "\n")
+    summary = build.extract_stage(docs_path, tmp_path / "extractions.jsonl", jobs=2)
+    assert summary.built == 0
+    assert [s.split(" ", 1)[0] for s in summary.skipped] == ["d0", "d1", "d2", "d3"]
+    assert all("seconds_per_document" in s for s in summary.skipped)
