@@ -209,24 +209,15 @@ def _process_extractor() -> Extractor:
 
 
 def extract_batch(docs: list[Document]) -> list[Extraction | str]:
-    """Extract a batch; a document the extractor fails on gets its error message instead.
-
-    The batch goes through ``nlp.pipe``; if that fails, its documents are redone one by
-    one so that one bad document costs only itself. Used in this process and in pool
-    workers (each builds its extractor once).
+    """Extract a batch; a document the extractor fails on, or that runs past its time budget,
+    gets its error message instead (``pipeline.extract.guard``: one bad document costs only
+    itself). Used in this process and in pool workers (each builds its extractor once).
     """
-    extractor = _process_extractor()
-    try:
-        return list(extractor.pipe(docs))
-    except Exception:
-        log.exception("extraction failed in a batch; retrying its documents one by one")
-    results: list[Extraction | str] = []
-    for doc in docs:
-        try:
-            results.append(extractor.extract(doc))
-        except Exception as e:
-            results.append(f"{doc.id} (capture {doc.capture_sha256}): extraction failed: {type(e).__name__}: {e}")
-    return results
+    from pipeline.extract.guard import Skipped, guarded_pipe
+
+    results = guarded_pipe(_process_extractor(), docs)
+    return [f"{doc.id} (capture {doc.capture_sha256}): {r.reason}" if isinstance(r, Skipped) else r
+            for doc, r in zip(docs, results, strict=True)]
 
 
 def extract_stage(documents: Path, out: Path, progress: bool = False, jobs: int = 1) -> StageSummary:

@@ -51,6 +51,8 @@ def import_cmd(
     typer.echo(f"imported: {summary.new} new, {summary.known} already in the corpus, {len(summary.skipped)} skipped")
     for s in summary.skipped:
         typer.secho(f"  skipped {s}", fg=typer.colors.YELLOW, err=True)
+    for note in summary.notes:
+        typer.secho(f"  note {note}", fg=typer.colors.YELLOW, err=True)
     if summary.skipped and not summary.new and not summary.known:
         raise typer.Exit(code=1)
 

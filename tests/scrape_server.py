@@ -9,9 +9,10 @@ search (paged by cursor), and ``/robots.txt``.
 Faults are scripted per path: ``server.fault(path, "reset", ("status", 503), ...)``
 queues one action per request; when they are used up the path behaves normally.
 
-Actions: ``("status", code[, headers])``, ``("slow", seconds)`` (then serve),
+Actions: ``("status", code[, headers])``, ``("redirect", location)`` (a 301), ``("slow", seconds)`` (then serve),
 ``"reset"`` (TCP RST, no answer), ``"short"`` (Content-Length larger than the body,
-then close), ``"close"`` (close without answering).
+then close), ``"close"`` (close without answering), ``("trickle", seconds, n)`` (the
+page's headers, then one byte of its body every ``seconds``, ``n`` bytes at most).
 """
 
 from __future__ import annotations
@@ -161,12 +162,27 @@ class ScrapeServer:
             if kind == "close":
                 h.close_connection = True
                 return
+            if kind == "redirect":
+                self._send(h, 301, {"Location": action[1], "Content-Type": "text/plain"}, b"")
+                return
             if kind == "status":
                 headers = action[2] if len(action) > 2 else {}
                 self._send(h, action[1], {"Content-Type": "text/html", **headers}, b"<html><body>busy</body></html>")
                 return
             if kind == "slow":
                 time.sleep(action[1])
+            if kind == "trickle":
+                route = self.routes[path]
+                h.send_response(200)
+                h.send_header("Content-Type", route.content_type)
+                h.send_header("Content-Length", str(len(route.body)))
+                h.end_headers()
+                for byte in route.body[: action[2]]:
+                    h.wfile.write(bytes([byte]))
+                    h.wfile.flush()
+                    time.sleep(action[1])
+                h.close_connection = True
+                return
             if kind == "short":
                 route = self.routes[path]
                 h.send_response(200)

@@ -5,6 +5,7 @@ See ``docs/extraction.md``. Public API: :func:`build_nlp`, :class:`Extractor`,
 annotate``) and :class:`AnnotateSummary`.
 """
 
-from pipeline.extract.api import AnnotateSummary, Extractor, annotate_file, build_nlp, extractor_fingerprint
+from pipeline.extract.annotate import AnnotateSummary, annotate_file
+from pipeline.extract.api import Extractor, build_nlp, extractor_fingerprint
 
 __all__ = ["AnnotateSummary", "Extractor", "annotate_file", "build_nlp", "extractor_fingerprint"]

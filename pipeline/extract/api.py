@@ -1,4 +1,4 @@
-"""The extraction stage's public API: build the pipeline, extract, annotate a file.
+"""The extraction stage's public API: build the pipeline, extract (``annotate`` is in :mod:`.annotate`).
 
 ``build_nlp()`` assembles (once per process) a blank English pipeline with scispaCy's
 tokenizer and abbreviation detector and the carmine components. The ``Extractor``
@@ -10,7 +10,6 @@ offsets into ``Document.text``.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import warnings
@@ -18,7 +17,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 import spacy
@@ -26,11 +24,11 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.document import Document
-from pipeline.errors import InputLineError, ReaderError
 from pipeline.extract import components  # noqa: F401  (registers the factories)
 from pipeline.extract.components.base import Finding, findings, sentence_at, text_of
-from pipeline.extract.detectors.grades import grade_rank
 from pipeline.extract.calibration import confidence as calibrated
+from pipeline.extract.detectors.grades import grade_rank
+from pipeline.extract.guard import bound_text
 from pipeline.extract.lexicon import config_files, fingerprint_files, load_resources
 from pipeline.extract.model import FIELDS, SET_FIELDS, Evidence, Extraction, empty_fields
 
@@ -159,6 +157,7 @@ class Extractor:
         text = "".join(parts)
         if "\u2010" in text or "\u2011" in text:
             text = text.translate(_HYPHENS)
+        text, zones = bound_text(text, zones, document.id)  # runs cut in place, length bounded (guard.py)
         doc = self.nlp.make_doc(text)
         # the tokenizer keeps every character, so doc.text == text; spaCy would rebuild it from the
         # tokens (0.5 ms per abstract) on first access
@@ -364,77 +363,3 @@ def assemble(doc: Doc, document: Document) -> Extraction:
 
     assert set(fields) == set(FIELDS)
     return Extraction(document.id, fields, evidence)
-
-
-# -- annotate ------------------------------------------------------------------------------------
-@dataclass(slots=True)
-class AnnotateSummary:
-    """What ``annotate_file`` did: lines read and written, and each bad line's error."""
-
-    input_path: str
-    output_path: str
-    lines_read: int = 0
-    written: int = 0
-    errors: list[InputLineError] = field(default_factory=list)
-
-    @property
-    def skipped(self) -> int:
-        return len(self.errors)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"input": self.input_path, "output": self.output_path, "lines_read": self.lines_read,
-                "written": self.written, "skipped": self.skipped,
-                "errors": [{"line": e.line, "reason": e.reason} for e in self.errors]}
-
-
-def _read_documents(path: Path, summary: AnnotateSummary) -> Iterator[Document]:
-    from pipeline.readers import read_text
-
-    with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            summary.lines_read += 1
-            try:
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise InputLineError(str(path), number, f"expected a JSON object, found invalid JSON ({e.msg})"
-                                         ) from None
-                if not isinstance(record, dict):
-                    raise InputLineError(str(path), number,
-                                         f"expected a JSON object, found {type(record).__name__}")
-                missing = [k for k in ("id", "text") if not record.get(k)]
-                if missing:
-                    raise InputLineError(str(path), number, f"expected keys 'id' and 'text', missing {missing}")
-                if not isinstance(record["text"], str):
-                    raise InputLineError(str(path), number, "expected 'text' to be a string")
-                try:
-                    document = read_text(record["text"], doc_id=str(record["id"]))
-                except ReaderError as e:
-                    raise InputLineError(str(path), number, f"document {record['id']}: {e.reason}") from None
-                document.id = str(record["id"])
-            except InputLineError as e:
-                log.warning("%s (line skipped)", e)
-                summary.errors.append(e)
-                continue
-            yield document
-
-
-def annotate_file(input_path: str | Path, output_path: str | Path, *, batch_size: int = 256,
-                  extractor: Extractor | None = None) -> AnnotateSummary:
-    """Annotate a JSON-lines file of ``{"id", "text"}`` records.
-
-    Writes one line ``{"id", "fields", "evidence"}`` per good input line, in input order;
-    a bad line (not JSON, no ``id``/``text``, unreadable text) is logged, recorded in the
-    summary with its line number, and skipped.
-    """
-    src, dst = Path(input_path), Path(output_path)
-    summary = AnnotateSummary(str(src), str(dst))
-    extractor = extractor or Extractor()
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    with dst.open("w", encoding="utf-8") as out:
-        for extraction in extractor.pipe(_read_documents(src, summary), batch_size=batch_size):
-            out.write(json.dumps(extraction.to_json(), ensure_ascii=False) + "\n")
-            summary.written += 1
-    return summary

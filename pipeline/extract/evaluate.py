@@ -1,6 +1,6 @@
 """Annotate a gold file and score it: ``python -m pipeline.extract.evaluate [GOLD] [PRED]``.
 
-Runs :func:`~pipeline.extract.api.annotate_file` over the gold documents (their ``id``
+Runs :func:`~pipeline.extract.annotate.annotate_file` over the gold documents (their ``id``
 and ``text``), then the GUIDE's ``score.py`` on the result, and prints its table.
 """
 
@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipeline.extract.api import annotate_file
+from pipeline.extract.annotate import annotate_file
 
 DEFAULT_GOLD = Path("../shared/gold/dev.jsonl")
 

@@ -18,6 +18,9 @@ from pipeline.errors import ConfigError
 from pipeline.resources import config_path
 
 SOURCES = ("frontiers", "europepmc", "crossref")
+#: ``limits`` of scrape.yaml, where a caller's settings leave one out
+DEFAULT_LIMITS: dict[str, Any] = {"max_body_bytes": 20_000_000, "response_seconds": 120.0,
+                                  "max_decompression_ratio": 100.0, "ratio_check_after_bytes": 1_000_000}
 
 
 def _merge(base: dict, over: Mapping) -> dict:
@@ -67,6 +70,11 @@ class ScrapeConfig:
     @property
     def http(self) -> dict[str, Any]:
         return self.raw["http"]
+
+    @property
+    def limits(self) -> dict[str, Any]:
+        """Per-response limits (``limits`` in scrape.yaml), defaults filled in."""
+        return {**DEFAULT_LIMITS, **(self.raw.get("limits") or {})}
 
     @property
     def retry(self) -> dict[str, Any]:
@@ -121,6 +129,13 @@ def load_config(overrides: Mapping[str, Any] | ScrapeConfig | None = None) -> Sc
     ]
     for key, kind in checks:
         _require(data, key, kind, where)
+    for key, value in {**DEFAULT_LIMITS, **(data.get("limits") or {})}.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(f"{where}: 'limits.{key}' should be a positive number, found {value!r}")
+    for key in ("redirect_hosts", "private_hosts"):
+        hosts = data["http"].get(key) or []
+        if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
+            raise ConfigError(f"{where}: 'http.{key}' should be a list of host names, found {hosts!r}")
     if "@" not in data["contact"]:
         raise ConfigError(f"{where}: 'contact' should be an e-mail address, found {data['contact']!r}")
     for source in SOURCES:

@@ -155,9 +155,11 @@ _AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", 
 
 
 def _decodes(body: bytes, charset: str) -> bool:
+    # UnicodeError, not only UnicodeDecodeError: Python's "undefined" codec raises it for any
+    # input, and servers do send `charset=undefined` (header or meta); LookupError: no such codec
     try:
         body.decode(charset)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError):
         return False
     return True
 
@@ -301,6 +303,9 @@ class _Run:
             doc = read_html(decode(body, charset=charset), doc_id=target.doi, source=target.source)
         except (ReaderError, ValueError) as e:
             return [f"unreadable page: {e}"], target.doi
+        except Exception as e:  # a reader bug: the page is still stored (raw captures are raw)
+            log.exception("reading the page of %s failed", target.key)
+            return [f"unreadable page: {type(e).__name__}: {e}"], target.doi
         notes = []
         if not doc.abstract:
             notes.append("no abstract on the page")
@@ -377,7 +382,12 @@ async def afetch(corpus_dir: str | os.PathLike[str], *, dois: Iterable[str] = ()
         bar = tqdm(total=len(pages), desc="fetch", unit="page", disable=not progress, leave=False)
 
         async def one(target: Target) -> None:
-            outcome = await run.fetch_page(target)
+            try:
+                outcome = await run.fetch_page(target)
+            except Exception as e:  # a bug or an input nobody foresaw costs its page, not the run
+                # (the page stays in the plan: a crash here would crash every later run as well)
+                log.exception("fetch of %s failed unexpectedly", target.key)
+                outcome = Outcome(target.key, "failed", target.url, f"unexpected error: {type(e).__name__}: {e}")
             summary.outcomes.append(outcome)
             bar.update(1)
             bar.set_postfix_str(f"{len(summary.new)} new, {len(summary.failed)} failed", refresh=False)
