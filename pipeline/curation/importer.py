@@ -8,7 +8,6 @@ Rows with an empty decision are counted as not yet decided. Nothing is dropped.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.curation.apply import ApplySummary, _added_row, machine_value
-from pipeline.curation.csvio import read_sheet
+from pipeline.curation.csvio import read_sheet, write_sheet
 from pipeline.curation.decisions import (
     Decision,
     append,
@@ -63,13 +62,18 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
-    def __str__(self) -> str:
-        lines = [f"{self.path}: {len(self.applied)} decisions recorded, {self.unchanged} unchanged, "
-                 f"{self.undecided} rows without a decision, {len(self.errors)} errors"]
-        lines += [f"  {e}" for e in self.errors]
+    def headline(self) -> str:
+        return (f"{self.path}: {len(self.applied)} decisions recorded, {self.unchanged} unchanged, "
+                f"{self.undecided} rows without a decision, {len(self.errors)} errors")
+
+    def error_lines(self) -> list[str]:
+        lines = [f"  {e}" for e in self.errors]
         if self.rejected_path:
             lines.append(f"  rows with errors kept in {self.rejected_path}: fix them and import that file")
-        return "\n".join(lines)
+        return lines
+
+    def __str__(self) -> str:
+        return "\n".join([self.headline(), *self.error_lines()])
 
 
 def _norm(x: Any) -> str:
@@ -278,13 +282,6 @@ def _write_rejected(path: Path, out_dir: Path, header: list[str],
                     bad: list[tuple[int, dict[str, str], RowError]]) -> Path:
     stem = path.stem[len("rejected-"):] if path.stem.startswith("rejected-") else path.stem
     out = out_dir / f"rejected-{stem}.csv"
-    out.parent.mkdir(parents=True, exist_ok=True)
     columns = [h for h in header if h and h not in ("error", "source_line")] + ["error", "source_line"]
-    tmp = out.with_suffix(".tmp")
-    with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\r\n", extrasaction="ignore")
-        writer.writeheader()
-        for line, row, err in bad:
-            writer.writerow({**row, "error": f"column '{err.column}': {err.message}", "source_line": line})
-    tmp.replace(out)
-    return out
+    return write_sheet(out, columns, ({**row, "error": f"column '{err.column}': {err.message}", "source_line": line}
+                                      for line, row, err in bad))
