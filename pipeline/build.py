@@ -129,7 +129,7 @@ def _sidecar(path: Path) -> Path:
 def inputs_stamp(corpus_dir: Path) -> str:
     """A digest of everything a rebuild depends on, computed without heavy imports."""
     h = hashlib.sha256(__version__.encode())
-    paths = [corpus_dir / "captures.jsonl", corpus_dir / "curation" / "decisions.jsonl"]
+    paths = [corpus_dir / "captures.jsonl", corpus_dir / "retired.jsonl", corpus_dir / "curation" / "decisions.jsonl"]
     from pipeline.resources import config_dir
 
     cfg = config_dir()
