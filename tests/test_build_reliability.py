@@ -226,3 +226,23 @@ def test_a_log_line_without_a_required_key_is_a_named_error(tmp_path):
     result = CliRunner().invoke(app, ["run", "--corpus", str(corpus), "--no-progress"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.output.strip().count("\n") == 0 and "captures.jsonl:2" in result.output
+
+
+# -- 14: make clean keeps the curators' files ----------------------------------------------------
+def test_make_clean_keeps_review_files_and_decisions(tmp_path):
+    """Regression: `make clean` deleted corpus/review/ (filled review CSVs, rejected rows not yet imported)."""
+    import shutil
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    corpus = tmp_path / "corpus"
+    keep = [corpus / "review" / "review-20261201-000000.csv", corpus / "review" / "rejected-review-1.csv",
+            corpus / "curation" / "decisions.jsonl", corpus / "captures.jsonl", corpus / "retired.jsonl"]
+    drop = [corpus / "build" / "documents.jsonl", corpus / "evidence.csv", corpus / "evidence.parquet",
+            corpus / "evidence_wide.csv", corpus / "report" / "report.html"]
+    for p in keep + drop:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("x")
+    subprocess.run(["make", "-s", "clean", f"CORPUS={corpus}"], cwd=REPO, check=True, capture_output=True)
+    assert [p for p in keep if not p.exists()] == []
+    assert [p for p in drop if p.exists()] == []
