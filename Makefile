@@ -11,7 +11,7 @@ SHARED ?= ../shared
 
 # Everything a rebuild depends on; make itself skips `run` when none of it changed.
 SOURCES := $(shell find pipeline configs -type f \( -name '*.py' -o -name '*.yaml' -o -name '*.jsonl' -o -name '*.csv' -o -name '*.txt' \) 2>/dev/null)
-CURATION := $(wildcard $(CORPUS)/curation/*.jsonl)
+CURATION := $(wildcard $(CORPUS)/curation/*.jsonl) $(wildcard $(CORPUS)/retired.jsonl)
 
 .PHONY: help setup constraints docs run fetch import test eval calibrate bench lint review review-import export-gold report clean
 
@@ -93,5 +93,5 @@ docs/evidence_schema.md: pipeline/table/schema.py $(VENV)/.installed
 
 docs: docs/evidence_schema.md ## Regenerate the data dictionary from the declared schema
 
-clean: ## Remove rebuilt outputs (never the raw captures or curation decisions)
-	rm -rf $(CORPUS)/build $(CORPUS)/evidence*.csv $(CORPUS)/evidence*.parquet $(CORPUS)/report $(CORPUS)/review
+clean: ## Remove rebuilt outputs (never the raw captures, retirements, curation decisions or corpus/review/)
+	rm -rf $(CORPUS)/build $(CORPUS)/evidence*.csv $(CORPUS)/evidence*.parquet $(CORPUS)/report

@@ -129,7 +129,7 @@ def _sidecar(path: Path) -> Path:
 def inputs_stamp(corpus_dir: Path) -> str:
     """A digest of everything a rebuild depends on, computed without heavy imports."""
     h = hashlib.sha256(__version__.encode())
-    paths = [corpus_dir / "captures.jsonl", corpus_dir / "curation" / "decisions.jsonl"]
+    paths = [corpus_dir / "captures.jsonl", corpus_dir / "retired.jsonl", corpus_dir / "curation" / "decisions.jsonl"]
     from pipeline.resources import config_dir
 
     cfg = config_dir()
@@ -151,6 +151,7 @@ def parse_stage(store: CaptureStore, out: Path, records: Iterable[CaptureRecord]
     from pipeline.readers import read_capture
 
     summary = StageSummary()
+    built_from: dict[str, CaptureRecord] = {}  # doc id -> the capture it was built from
     fp = code_fingerprint(*READERS_CODE)
     same_readers = _sidecar(out).exists() and _sidecar(out).read_text().strip() == fp
     index = _index(out, "capture_sha256") if same_readers else {}
@@ -168,11 +169,15 @@ def parse_stage(store: CaptureStore, out: Path, records: Iterable[CaptureRecord]
                                            source=rec.source, url=rec.url, charset=rec.charset)
                     except PipelineError as e:
                         summary.skipped.append(str(e))
-                        log.error("skipped %s", e)
+                        log.info("skipped %s", e)  # the run's summary names it (once)
                         continue
                     doc.capture_sha256 = rec.sha256
                     line = doc.to_dict()
                     summary.built += 1
+                first = built_from.setdefault(str(line["id"]), rec)
+                if first is not rec:
+                    summary.skipped.append(_duplicate(store, rec, first, str(line["id"])))
+                    continue
                 fh.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
         with atomic_write(_sidecar(out)) as side:  # after the lines: a crash between re-parses all
             side.write(fp + "\n")
@@ -180,6 +185,14 @@ def parse_stage(store: CaptureStore, out: Path, records: Iterable[CaptureRecord]
         if old:
             old.close()
     return summary
+
+
+def _duplicate(store: CaptureStore, rec: CaptureRecord, first: CaptureRecord, doc_id: str) -> str:
+    """Why a capture that reads as an already built document is skipped (it would collide)."""
+    return (f"{store.path_of(rec.sha256)} ({rec.key}, {rec.via}): reads as document {doc_id}, already built "
+            f"from capture {first.sha256} ({first.key}, {first.via}); skipped. If it should replace that one, "
+            f"`carmine retire {first.sha256[:12]} --reason ...`; to silence this, "
+            f"`carmine retire {rec.sha256[:12]} --reason ...`")
 
 
 def iter_lines(path: Path) -> Iterator[dict]:
@@ -299,30 +312,42 @@ def is_up_to_date(corpus_dir: Path) -> bool:
 
 
 def run(corpus_dir: str | Path = "corpus", *, fetch: bool = False, discover: bool = False,
-        force: bool = False, progress: bool = False, jobs: int = 1) -> RunSummary:
-    """Fetch (if asked), then rebuild whatever changed. Safe to interrupt and re-run."""
+        force: bool = False, progress: bool = False, jobs: int = 1, wait: bool = True) -> RunSummary:
+    """Fetch (if asked), then rebuild whatever changed. Safe to interrupt and re-run.
+
+    The rebuild holds the corpus lock (:mod:`pipeline.lock`): a second run waits for the
+    first (``wait=False``: raises CorpusBusyError instead) and then finds it up to date.
+    """
+    from pipeline.lock import corpus_lock
+
     corpus_dir = Path(corpus_dir)
     summary = RunSummary()
     if fetch:
         from pipeline.scrape import fetch as fetch_reports
 
         summary.fetched = fetch_reports(corpus_dir, discover=discover, progress=progress)
-    if not force and is_up_to_date(corpus_dir):
-        summary.up_to_date = True
-        return summary
-    store = CaptureStore(corpus_dir)
-    build = corpus_dir / BUILD
-    records = list(store.latest().values())
-    summary.documents = parse_stage(store, build / DOCUMENTS, records, progress)
-    summary.extractions = extract_stage(build / DOCUMENTS, build / EXTRACTIONS, progress, jobs)
-    summary.table, summary.curation = table_stage(corpus_dir, build / DOCUMENTS, build / EXTRACTIONS)
-    with atomic_write(_stamp_path(corpus_dir)) as fh:
-        json.dump({"inputs": inputs_stamp(corpus_dir), "version": __version__}, fh)
+    with corpus_lock(corpus_dir, what="rebuild", wait=wait):
+        if not force and is_up_to_date(corpus_dir):
+            summary.up_to_date = True
+            return summary
+        store = CaptureStore(corpus_dir)
+        build = corpus_dir / BUILD
+        records = list(store.latest().values())
+        summary.documents = parse_stage(store, build / DOCUMENTS, records, progress)
+        summary.extractions = extract_stage(build / DOCUMENTS, build / EXTRACTIONS, progress, jobs)
+        summary.table, summary.curation = table_stage(corpus_dir, build / DOCUMENTS, build / EXTRACTIONS,
+                                                      retired=set(store.retired()))
+        with atomic_write(_stamp_path(corpus_dir)) as fh:
+            json.dump({"inputs": inputs_stamp(corpus_dir), "version": __version__}, fh)
     return summary
 
 
-def table_stage(corpus_dir: Path, documents: Path, extractions: Path) -> tuple[UpdateSummary, ApplySummary]:
-    """Normalize every extraction, apply the curators' decisions, merge into the table."""
+def table_stage(corpus_dir: Path, documents: Path, extractions: Path,
+                retired: set[str] | frozenset[str] = frozenset()) -> tuple[UpdateSummary, ApplySummary]:
+    """Normalize every extraction, apply the curators' decisions, merge into the table.
+
+    ``retired``: capture hashes taken out of the build; the table drops their documents' rows.
+    """
     import pandas as pd
 
     from pipeline.curation import apply_decisions
@@ -335,16 +360,18 @@ def table_stage(corpus_dir: Path, documents: Path, extractions: Path) -> tuple[U
 
     vocab = load_vocabularies()
     records: list[dict] = []
+    known_docs: set[str] = set()
     # both files are in corpus order; a document whose extraction failed has no line
     pending = iter_lines(extractions)
     row = next(pending, None)
     for doc in iter_documents(documents):
+        known_docs.add(doc.id)
         if row is None or row["capture_sha256"] != doc.capture_sha256:
             continue
         records.extend(normalize_rows(doc, Extraction.from_json(row), pipeline_version=__version__, vocab=vocab))
         row = next(pending, None)
     # validated once for the whole table (by update_table), not once per document
     rows = pd.DataFrame(records, columns=list(COLUMNS)) if records else empty_long()
-    rows, curation = apply_decisions(rows, corpus_dir)
+    rows, curation = apply_decisions(rows, corpus_dir, known_docs=known_docs)
     rows = refresh_derived(rows)
-    return update_table(corpus_dir, rows), curation
+    return update_table(corpus_dir, rows, retired_captures=retired), curation

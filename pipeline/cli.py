@@ -13,11 +13,28 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
+
+from pipeline.errors import PipelineError
+
+
+class _Commands(TyperGroup):
+    """Expected errors (``pipeline.errors``) end a command with their one-line message, not a traceback."""
+
+    def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except PipelineError as e:
+            typer.secho(f"error: {e}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(code=1) from None
+
 
 app = typer.Typer(
+    cls=_Commands,
     help="carmine: literature mining for CAR cell therapy clinical evidence.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
 
 CorpusOpt = Annotated[Path, typer.Option("--corpus", help="The corpus folder (raw captures, build outputs).")]
@@ -65,14 +82,39 @@ def run(
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if nothing changed.")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars.")] = True,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes for the extraction (each loads the pipeline once).")] = 1,
+    wait: Annotated[bool, typer.Option("--wait/--no-wait", help="When another command holds the corpus: wait for it (default) or exit at once.")] = True,
 ) -> None:
     """Rebuild documents, extractions and the evidence table from corpus/ (incremental)."""
     from pipeline.build import run as run_build
 
-    summary = run_build(corpus, fetch=fetch, discover=discover, force=force, progress=progress, jobs=jobs)
+    summary = run_build(corpus, fetch=fetch, discover=discover, force=force, progress=progress, jobs=jobs,
+                        wait=wait)
     typer.echo(summary.describe())
     for s in summary.skipped:
         typer.secho(f"  skipped {s}", fg=typer.colors.YELLOW, err=True)
+    if summary.curation is not None:
+        for e in summary.curation.errors:
+            typer.secho(f"  decision not applied: {e}", fg=typer.colors.YELLOW, err=True)
+
+
+@app.command()
+def retire(
+    capture: Annotated[str, typer.Argument(help="The capture's sha256 (or its first 8+ hex digits), as the run's summary names it.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it leaves the build (kept in corpus/retired.jsonl).")],
+    corpus: CorpusOpt = Path("corpus"),
+    by: Annotated[str | None, typer.Option("--by", help="Who retires it.")] = None,
+) -> None:
+    """Take a capture out of the build (recorded in corpus/retired.jsonl; the capture and its log stay)."""
+    from pipeline.lock import corpus_lock
+    from pipeline.store import CaptureStore
+
+    store = CaptureStore(corpus)
+    with corpus_lock(corpus, what="retire"):
+        r, new = store.retire(capture, reason, by=by)
+    if new:
+        typer.echo(f"retired {r.sha256} ({r.reason}); `carmine run` rebuilds without it")
+    else:
+        typer.echo(f"{r.sha256} was already retired at {r.at} ({r.reason})")
 
 
 @app.command()
@@ -131,8 +173,10 @@ def calibrate(
 def review(corpus: CorpusOpt = Path("corpus")) -> None:
     """Write review CSVs for curators under corpus/review/ (highest priority first)."""
     from pipeline.curation import export_review
+    from pipeline.lock import corpus_lock
 
-    paths = export_review(corpus)
+    with corpus_lock(corpus, what="review"):
+        paths = export_review(corpus)
     if not paths:
         typer.echo("nothing to review")
     for p in paths:
@@ -147,11 +191,13 @@ def review_import(
 ) -> None:
     """Validate a filled review CSV and record its decisions (invalid rows are kept for a second try)."""
     from pipeline.curation import import_review
+    from pipeline.lock import corpus_lock
 
-    report = import_review(file, corpus, curator=curator)
-    typer.echo(str(report))
-    for err in report.errors:
-        typer.secho(f"  {err}", fg=typer.colors.YELLOW, err=True)
+    with corpus_lock(corpus, what="review-import"):
+        report = import_review(file, corpus, curator=curator)
+    typer.echo(report.headline())
+    for line in report.error_lines():  # each row error once, on stderr
+        typer.secho(line, fg=typer.colors.YELLOW, err=True)
     if report.errors:
         raise typer.Exit(code=1)
 

@@ -51,3 +51,7 @@ class CurationError(PipelineError):
 
 class FetchError(PipelineError):
     """A fetch failed for good (after its retries); the reason is in the message."""
+
+
+class CorpusBusyError(PipelineError):
+    """Another carmine command holds the corpus lock (see :mod:`pipeline.lock`)."""

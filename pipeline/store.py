@@ -4,11 +4,22 @@ Layout under the corpus folder::
 
     captures/ab/ab12...ef.gz   one gzip file per distinct body, named by its SHA-256
     captures.jsonl             the fetch log: one JSON line per capture event
+    retired.jsonl              captures taken out of the build (``carmine retire``), append-only
 
 A body is written to a temporary file and renamed into place, so a capture is never
 half-written; an existing capture is never rewritten (same bytes, same name). The log
 is appended line by line and flushed; a torn last line (a crash mid-append) is skipped
 with a warning when read, so nothing before it is lost.
+
+A log line with a key this version does not know (written by a newer carmine, or by
+hand) is kept: the unknown keys are moved into the record's ``extra`` and the capture
+stays in the build. A line that lacks a required key (``sha256``, ``source``...) cannot
+be a capture and raises :class:`~pipeline.errors.CaptureError` naming the file and line.
+
+A capture is never deleted or edited; to take one out of the build (a duplicate copy of
+a page, a wrong file) it is *retired*: a line in ``retired.jsonl`` names its hash and
+the reason, and :meth:`CaptureStore.latest` then ignores it (the document's earlier
+capture, if any, becomes current again).
 """
 
 from __future__ import annotations
@@ -19,7 +30,7 @@ import json
 import logging
 import os
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -55,6 +66,37 @@ class CaptureRecord:
         return self.doi or self.url or f"sha256:{self.sha256}"
 
 
+_RECORD_KEYS = frozenset(f.name for f in fields(CaptureRecord))
+_REQUIRED_KEYS = ("sha256", "url", "source", "media_type", "fetched_at")
+
+
+def record_from_line(data: dict, where: str) -> CaptureRecord:
+    """A log line as a CaptureRecord: unknown keys are kept under ``extra``; a missing key is an error."""
+    absent = [k for k in _REQUIRED_KEYS if k not in data]
+    if absent:
+        raise CaptureError(f"{where}: expected a capture record with {', '.join(absent)}, "
+                           f"found only the keys {sorted(data)}")
+    unknown = {k: v for k, v in data.items() if k not in _RECORD_KEYS}
+    known = {k: v for k, v in data.items() if k in _RECORD_KEYS}
+    if unknown:
+        log.info("%s: keys %s are not known to this version; kept under 'extra'", where, sorted(unknown))
+        extra = known.get("extra")
+        known["extra"] = {**(extra if isinstance(extra, dict) else {}), **unknown}
+    if not isinstance(known["sha256"], str) or len(known["sha256"]) != 64:
+        raise CaptureError(f"{where}: expected a 64-hex-digit sha256, found {known['sha256']!r}")
+    return CaptureRecord(**known)
+
+
+@dataclass(frozen=True, slots=True)
+class Retirement:
+    """One line of ``retired.jsonl``: a capture taken out of the build, and why."""
+
+    sha256: str
+    reason: str
+    at: str
+    by: str | None = None
+
+
 def sha256_hex(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
@@ -70,6 +112,7 @@ class CaptureStore:
         self.root = Path(root)
         self.dir = self.root / "captures"
         self.log_path = self.root / "captures.jsonl"
+        self.retired_path = self.root / "retired.jsonl"
 
     # -- writing -----------------------------------------------------------------
     def path_of(self, sha: str) -> Path:
@@ -100,9 +143,12 @@ class CaptureStore:
         return record, new
 
     def append_log(self, record: CaptureRecord) -> None:
+        self._append(self.log_path, asdict(record))
+
+    def _append(self, path: Path, data: dict) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        line = json.dumps(asdict(record), ensure_ascii=False, sort_keys=True) + "\n"
-        with open(self.log_path, "a+b") as fh:
+        line = json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n"
+        with open(path, "a+b") as fh:
             if fh.tell():
                 fh.seek(-1, os.SEEK_END)
                 if fh.read(1) != b"\n":
@@ -132,17 +178,64 @@ class CaptureStore:
             return
         for n, data in read_jsonl(self.log_path, skip_torn=True):
             try:
-                yield CaptureRecord(**data)
-            except TypeError as e:
-                log.warning("%s:%d: skipped an unreadable log line (%s)", self.log_path, n, e)
+                yield record_from_line(data, f"{self.log_path}:{n}")
+            except TypeError as e:  # a value of the wrong kind
+                raise CaptureError(f"{self.log_path}:{n}: expected a capture record, found {e}") from None
 
     def latest(self) -> dict[str, CaptureRecord]:
-        """The newest successful capture of each document, in first-seen order."""
+        """The newest successful, not retired capture of each document, in first-seen order."""
+        retired = self.retired()
         out: dict[str, CaptureRecord] = {}
         for rec in self.records():
-            if rec.status == 200:  # a 304 (unchanged) leaves the earlier body current
+            if rec.status == 200 and rec.sha256 not in retired:  # a 304 leaves the earlier body current
                 out[rec.key] = rec
         return out
+
+    # -- retiring ----------------------------------------------------------------
+    def retired(self) -> dict[str, Retirement]:
+        """Retired captures by hash (``retired.jsonl``; a torn line is skipped with a warning)."""
+        if not self.retired_path.exists():
+            return {}
+        out: dict[str, Retirement] = {}
+        for n, data in read_jsonl(self.retired_path, skip_torn=True):
+            try:
+                r = Retirement(**data)
+            except TypeError as e:
+                raise CaptureError(f"{self.retired_path}:{n}: expected a retirement record ({e}), "
+                                   f"found {str(data)[:120]!r}") from None
+            out[r.sha256] = r
+        return out
+
+    def resolve(self, hash_or_prefix: str) -> CaptureRecord:
+        """The logged capture whose hash is (or starts with, >= 8 hex digits) ``hash_or_prefix``."""
+        want = hash_or_prefix.strip().lower()
+        if len(want) < 8 or any(c not in "0123456789abcdef" for c in want):
+            raise CaptureError(f"{hash_or_prefix!r}: expected a capture's sha256 (or at least its first 8 hex digits)")
+        found: dict[str, CaptureRecord] = {}
+        for rec in self.records():
+            if rec.sha256.startswith(want):
+                found.setdefault(rec.sha256, rec)
+        if not found:
+            raise CaptureError(f"{self.log_path}: no capture's hash starts with {want}")
+        if len(found) > 1:
+            raise CaptureError(f"{self.log_path}: {want} is the start of {len(found)} captures' hashes "
+                               f"({', '.join(sorted(h[:16] for h in found))}): give more digits")
+        return next(iter(found.values()))
+
+    def retire(self, hash_or_prefix: str, reason: str, by: str | None = None) -> tuple[Retirement, bool]:
+        """Take a capture out of the build (appended to ``retired.jsonl``; the log is not touched).
+
+        Returns (retirement, newly_retired); retiring twice records nothing new.
+        """
+        if not reason.strip():
+            raise CaptureError("retire: expected a reason (--reason), found nothing")
+        rec = self.resolve(hash_or_prefix)
+        earlier = self.retired().get(rec.sha256)
+        if earlier is not None:
+            return earlier, False
+        r = Retirement(rec.sha256, reason.strip(), now_iso(), by)
+        self._append(self.retired_path, asdict(r))
+        return r, True
 
     def last_capture_of(self, url: str) -> CaptureRecord | None:
         """The newest stored (status 200) capture fetched from ``url``, or None.

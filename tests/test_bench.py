@@ -194,3 +194,19 @@ def test_ours_measures_the_build_path_and_the_per_document_variant_stays_labelle
     assert all(r is not None and r.docs == 12 for r in rows.values()), [(x.config, x.error) for x in result.results]
     assert rows["ours"].produced == rows["ours_batched"].produced == rows["ours_per_doc_validated"].produced > 0
     shutil.rmtree(tmp_path / "bench")
+
+
+def test_wide_view_timing_is_reported(tmp_path):
+    """Issue 15.20: the benchmark prints the wide view's cost per document."""
+    from pipeline.bench.run import time_wide_view
+    from pipeline.report.tables import read_long_csv
+    from pipeline.table import write_tables
+
+    ms, note = time_wide_view(tmp_path)
+    assert ms is None and "no evidence table" in note
+    write_tables(read_long_csv(Path(__file__).parent / "fixtures" / "report" / "evidence.csv"), tmp_path)
+    ms, note = time_wide_view(tmp_path)
+    assert ms is not None and ms > 0 and "6 documents" in note  # mostly fixed cost on 6 documents
+    report = format_report(BenchResult(n_docs=1, n_sources=1, seed=0, batch_size=1, wide_ms_per_doc=ms,
+                                       wide_note=note))
+    assert f"wide view of the evidence table: {ms:.2f} ms per document" in report

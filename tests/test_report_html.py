@@ -168,3 +168,26 @@ def test_report_loads_the_corpus_tables_by_default(tmp_path):
     html = build_report(tmp_path).read_text(encoding="utf-8")
     assert "<b><a href=\"#ev-1\">6</a></b> documents" in html
     assert "4 values awaiting curation" in html
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", " JavaScript:alert(document.cookie)",
+                                 "data:text/html,<script>alert(1)</script>", "vbscript:msgbox", "//evil.example/x",
+                                 "file:///etc/passwd"])
+def test_only_http_urls_become_links(tmp_path, url):
+    """Regression (issue 15.11): a document whose id is not a DOI had its URL put straight into href."""
+    long = seed_long()
+    long["doc_id"] = "pmid:123"
+    documents = pd.DataFrame([{"doc_id": "pmid:123", "url": url, "title": "T", "journal": "J", "year": 2024}])
+    html = build_report(tmp_path, long=long, documents=documents).read_text(encoding="utf-8")
+    hrefs = re.findall(r'href="([^"]*)"', html)
+    assert hrefs and all(h.startswith("#") for h in hrefs), [h for h in hrefs if not h.startswith("#")]
+    assert "pmid:123" in html  # the document is still named, just not linked
+
+
+def test_http_urls_of_non_doi_documents_stay_links(tmp_path):
+    long = seed_long()
+    long["doc_id"] = "pmid:123"
+    documents = pd.DataFrame([{"doc_id": "pmid:123", "url": "https://pubmed.ncbi.nlm.nih.gov/123/",
+                               "title": "T", "journal": "J", "year": 2024}])
+    html = build_report(tmp_path, long=long, documents=documents).read_text(encoding="utf-8")
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/123/"' in html

@@ -83,6 +83,9 @@ class BenchResult:
     memory: list[ConfigResult] = field(default_factory=list)
     noop_run_s: float | None = None
     noop_note: str = ""
+    #: building the wide view from the corpus's long table (every rebuild does it)
+    wide_ms_per_doc: float | None = None
+    wide_note: str = ""
     machine: dict[str, Any] = field(default_factory=dict)
 
     def get(self, config: str, cores: int = 1) -> ConfigResult | None:
@@ -128,6 +131,25 @@ def measure_in_subprocess(config: str, input_path: Path, n: int, *, batch_size: 
             return ConfigResult(**data, profile=str(profile) if profile else None)
     tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
     return ConfigResult(config, cores, error=f"exit {proc.returncode}: {tail}")
+
+
+def time_wide_view(corpus_dir: str | Path) -> tuple[float | None, str]:
+    """Milliseconds per document to build the wide view of the corpus's long table (best of 3)."""
+    import time
+
+    from pipeline.table import read_long, wide_view
+
+    long = read_long(corpus_dir)
+    docs = int(long["doc_id"].nunique())
+    if not docs:
+        return None, "no evidence table in the corpus (make run first)"
+    wide_view(long)  # vocabularies loaded once
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        wide_view(long)
+        best = min(best, time.perf_counter() - t0)
+    return best * 1000 / docs, f"{docs} documents, {len(long)} rows"
 
 
 def time_noop_run(corpus_dir: str | Path, work_dir: str | Path, *, timeout: float = 600) -> tuple[float | None, str]:
@@ -220,6 +242,7 @@ def run_bench(corpus_dir: str | Path = "corpus", n_docs: int = 5000, *,
             result.memory.append(done or one(mem_config, size))
     if noop:
         result.noop_run_s, result.noop_note = time_noop_run(corpus_dir, work)
+    result.wide_ms_per_doc, result.wide_note = time_wide_view(corpus_dir)
     return result
 
 
@@ -261,6 +284,8 @@ def format_report(result: BenchResult, *, top: int = 0) -> str:
         lines.append(f"peak memory of {result.memory[0].config}: {mem}")
     noop = "n/a" if result.noop_run_s is None else f"{result.noop_run_s:.2f} s"
     lines.append(f"no-op `python -m pipeline run`: {noop} ({result.noop_note})")
+    wide = "n/a" if result.wide_ms_per_doc is None else f"{result.wide_ms_per_doc:.2f} ms per document"
+    lines.append(f"wide view of the evidence table: {wide} ({result.wide_note})")
     lines.append("")
     best = max((r for r in (result.get("ours"), result.get("ours_batched")) if r),
                key=lambda r: r.docs_per_s, default=None)

@@ -119,12 +119,15 @@ def _with_note(existing: Any, note: str) -> str:
 
 
 def apply_decisions(
-    long_df: pd.DataFrame, corpus_dir: Path | str, settings: CurationSettings | None = None
+    long_df: pd.DataFrame, corpus_dir: Path | str, settings: CurationSettings | None = None,
+    known_docs: set[str] | None = None,
 ) -> tuple[pd.DataFrame, ApplySummary]:
     """Apply ``corpus_dir``'s decision log to a long table; returns (table, summary).
 
     Idempotent: applying to a table that already carries the decisions changes nothing.
-    The input frame is not modified.
+    The input frame is not modified. A decision that cannot be applied (an added row
+    the table's schema refuses, or one for a document not in ``known_docs`` when given)
+    is listed in ``summary.errors`` and skipped: it never fails the build.
     """
     settings = settings or load_settings()
     history = read_log(log_path(Path(corpus_dir), settings.decisions_log))
@@ -142,6 +145,10 @@ def apply_decisions(
         if eid in added_ids:
             row = _added_row(eid, d, history, settings, summary)
             if row is None:
+                continue
+            problem = added_row_problem(row, known_docs)
+            if problem:
+                summary.errors.append(f"{eid} (added by {d.curator}, {d.source}): not applied: {problem}")
                 continue
             if eid in positions:  # already applied to this table
                 for i in positions[eid]:
@@ -178,6 +185,25 @@ def apply_decisions(
         extra = extra.astype({c: df[c].dtype for c in df.columns}, errors="ignore")
         df = pd.concat([df, extra], ignore_index=True)
     return df, summary
+
+
+def added_row_problem(row: dict[str, Any], known_docs: set[str] | None = None) -> str | None:
+    """Why a curator-added row cannot enter the table (None: it can).
+
+    The row is checked against the table's own schema (``pipeline.table.validate``:
+    subject form, offsets, the value's form...) exactly as the build will check it.
+    """
+    from pipeline.table import TableSchemaError, refresh_derived, validate
+
+    doc = row.get("doc_id")
+    if known_docs is not None and (missing(doc) or str(doc) not in known_docs):
+        return f"document {doc!r} is not in the corpus"
+    frame = refresh_derived(conform(pd.DataFrame([row])))
+    try:
+        validate(frame, table="curator-added row")
+    except TableSchemaError as e:
+        return "; ".join(f"column {v.column!r}: expected {v.check}, found {v.found!r}" for v in e.violations)
+    return None
 
 
 def _added_row(

@@ -6,6 +6,13 @@ decimal separator is a comma; CRLF line ends; cells with quoted newlines. The
 delimiter is found from the header (the one that splits it into known column names),
 with ``csv.Sniffer`` as the fallback. Every row keeps the number of the line it starts
 on, so errors can name it.
+
+Cells are neutralised against CSV (formula) injection when written
+(:func:`neutralise`, the OWASP rule): a cell that a spreadsheet would run as a formula,
+one starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, gets a ``'``
+in front. A cell that already starts with ``'`` before such a character gets one more,
+so :func:`restore`, which the reader applies to every cell, takes exactly one off and
+a round trip gives the original text back.
 """
 
 from __future__ import annotations
@@ -13,10 +20,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pipeline.errors import CurationError
+from pipeline.fsutil import atomic_target
 
 DELIMITERS = (",", ";", "\t")
 
@@ -28,6 +39,34 @@ class SheetRows:
     rows: list[tuple[int, dict[str, str]]]  # (line the row starts on, cells by column)
     encoding: str
     delimiter: str
+
+
+#: A cell a spreadsheet would take as a formula (after any apostrophes already there).
+_FORMULA = re.compile(r"^'*[=+\-@\t\r]")
+
+
+def neutralise(cell: Any) -> Any:
+    """``cell`` safe to open in a spreadsheet: ``'`` in front of a would-be formula (strings only)."""
+    if isinstance(cell, str) and _FORMULA.match(cell):
+        return "'" + cell
+    return cell
+
+
+def restore(cell: str) -> str:
+    """The text :func:`neutralise` was given (one ``'`` off a neutralised cell)."""
+    if cell.startswith("'") and _FORMULA.match(cell):
+        return cell[1:]
+    return cell
+
+
+def write_sheet(path: Path, columns: list[str], rows: Iterable[Mapping[str, Any]]) -> Path:
+    """A review-style CSV: UTF-8 with BOM, comma, CRLF, cells neutralised; written atomically."""
+    with atomic_target(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\r\n", extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: neutralise(v) for k, v in row.items()})
+    return path
 
 
 def decode(raw: bytes, path: Path) -> tuple[str, str]:
@@ -92,6 +131,7 @@ def read_sheet(path: Path | str, expected: tuple[str, ...]) -> SheetRows:
     try:
         for cells in reader:
             if any(c.strip() for c in cells):
+                cells = [restore(c) for c in cells]
                 padded = cells + [""] * (len(header) - len(cells))
                 row = {h: padded[k] for k, h in enumerate(header) if h}
                 if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):

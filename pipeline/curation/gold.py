@@ -21,6 +21,7 @@ from pipeline.curation.settings import CurationSettings, load_settings
 from pipeline.curation.table import load_table
 from pipeline.curation.values import row_to_guide
 from pipeline.extract.model import OBS_FIELDS, SCALAR_FIELDS, SET_FIELDS, empty_fields
+from pipeline.fsutil import atomic_write
 
 CURATED = ("accepted", "corrected", "curator_added")
 #: which curated row wins a scalar field: the curator's own values before accepted ones
@@ -93,11 +94,7 @@ def export_gold(
     df = long_df if long_df is not None else load_table(Path(corpus_dir))
     applied, _ = apply_decisions(df, corpus_dir, settings)
     records = gold_records(applied, settings, complete_only)
-    out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(out.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
+    with atomic_write(Path(out_path)) as fh:  # a unique temporary name, renamed into place
         for rec in records:
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    tmp.replace(out)
     return len(records)

@@ -8,15 +8,14 @@ Rows with an empty decision are counted as not yet decided. Nothing is dropped.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from pipeline.curation.apply import machine_value
-from pipeline.curation.csvio import read_sheet
+from pipeline.curation.apply import ApplySummary, _added_row, machine_value
+from pipeline.curation.csvio import read_sheet, write_sheet
 from pipeline.curation.decisions import (
     Decision,
     append,
@@ -33,6 +32,7 @@ from pipeline.curation.settings import CurationSettings, load_settings
 from pipeline.curation.table import conform, load_table
 from pipeline.curation.values import TABLE_FIELDS, missing, parse_value
 from pipeline.errors import CurationError
+from pipeline.jsonl import read_jsonl
 
 REQUIRED = ("evidence_id", "decision")
 EXTRA = "\x00extra"
@@ -62,13 +62,18 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
-    def __str__(self) -> str:
-        lines = [f"{self.path}: {len(self.applied)} decisions recorded, {self.unchanged} unchanged, "
-                 f"{self.undecided} rows without a decision, {len(self.errors)} errors"]
-        lines += [f"  {e}" for e in self.errors]
+    def headline(self) -> str:
+        return (f"{self.path}: {len(self.applied)} decisions recorded, {self.unchanged} unchanged, "
+                f"{self.undecided} rows without a decision, {len(self.errors)} errors")
+
+    def error_lines(self) -> list[str]:
+        lines = [f"  {e}" for e in self.errors]
         if self.rejected_path:
             lines.append(f"  rows with errors kept in {self.rejected_path}: fix them and import that file")
-        return "\n".join(lines)
+        return lines
+
+    def __str__(self) -> str:
+        return "\n".join([self.headline(), *self.error_lines()])
 
 
 def _norm(x: Any) -> str:
@@ -107,6 +112,7 @@ def import_review(
         raise CurationError(f"{path}:1: expected the columns {', '.join(REQUIRED)}, found {sheet.header}")
     table = conform(long_df if long_df is not None else load_table(corpus_dir))
     by_id = {str(r["evidence_id"]): r for _, r in table.iterrows() if not missing(r["evidence_id"])}
+    known_docs = corpus_documents(corpus_dir) | {str(d) for d in table["doc_id"].dropna()}
     log_file = log_path(corpus_dir, settings.decisions_log)
     history = read_log(log_file)
     in_force = latest(history)
@@ -116,7 +122,7 @@ def import_review(
     bad: list[tuple[int, dict[str, str], RowError]] = []
     for line, row in sheet.rows:
         try:
-            d = _check_row(row, line, path, curator, by_id, in_force, added, settings)
+            d = _check_row(row, line, path, curator, by_id, in_force, added, settings, known_docs)
         except _RowCheck as e:
             err = RowError(path, line, e.column, e.message)
             report.errors.append(err)
@@ -147,6 +153,7 @@ def import_review(
 def _check_row(
     row: dict[str, str], line: int, path: Path, default_curator: str | None, by_id: dict[str, Any],
     in_force: dict[str, Decision], added: dict[str, Decision], settings: CurationSettings,
+    known_docs: set[str],
 ) -> Decision | None:
     cell = {k: (v or "").strip() for k, v in row.items()}
     extra = cell.pop(EXTRA, None)
@@ -169,7 +176,7 @@ def _check_row(
     note = cell.get("note") or None
     source = f"{path.name}:{line}"
     if decision == "add":
-        return _check_add(cell, eid, who, note, source, settings)
+        return _check_add(cell, eid, who, note, source, settings, known_docs)
     if not eid:
         raise _RowCheck("evidence_id", f"expected the evidence id of the row to {decision}, found nothing "
                                        "(to add a value the machine missed, use decision add)")
@@ -204,7 +211,7 @@ def _check_row(
 
 
 def _check_add(cell: dict[str, str], eid: str, who: str, note: str | None, source: str,
-               settings: CurationSettings) -> Decision:
+               settings: CurationSettings, known_docs: set[str]) -> Decision:
     if eid:
         raise _RowCheck("evidence_id", f"decision add: expected an empty evidence_id, found {eid!r}")
     for col in ("doc_id", "field", "sentence"):
@@ -229,22 +236,52 @@ def _check_add(cell: dict[str, str], eid: str, who: str, note: str | None, sourc
                 judged[col] = int(float(cell[col]))
             except ValueError:
                 raise _RowCheck(col, f"expected a character offset, found {cell[col]!r}") from None
+    if cell["doc_id"] not in known_docs:
+        raise _RowCheck("doc_id", f"decision add: expected a document of the corpus, found {cell['doc_id']!r} "
+                                  "(an added value must belong to a captured document)")
     new_id = curator_id(cell["doc_id"], subject, cell["field"], parsed.label)
     fp = fingerprint(parsed.label, judged["sentence"], judged["char_start"], judged["char_end"])
-    return Decision(new_id, "add", who, now_utc(), fp, judged, None, note, source)
+    decision = Decision(new_id, "add", who, now_utc(), fp, judged, None, note, source)
+    # the row as every rebuild will make it, checked against the table's schema now
+    unused = ApplySummary()
+    row = _added_row(new_id, decision, [decision], settings, unused)
+    if row is None:
+        raise _RowCheck(column, "; ".join(unused.errors))
+    problem = _schema_problem(row)
+    if problem:
+        raise _RowCheck(*problem)
+    return decision
+
+
+def _schema_problem(row: dict[str, Any]) -> tuple[str, str] | None:
+    """(column, message) of the first schema violation of an added row, or None."""
+    from pipeline.table import TableSchemaError, refresh_derived, validate
+
+    try:
+        validate(refresh_derived(conform(pd.DataFrame([row]))), table="added row")
+    except TableSchemaError as e:
+        v = e.violations[0]
+        column = str(v.column) if v.column else "(row)"
+        return column, f"decision add: the table would refuse this row: expected {v.check}, found {v.found!r}"
+    return None
+
+
+def corpus_documents(corpus_dir: Path) -> set[str]:
+    """Ids of the documents the last build parsed (``build/documents.jsonl``), empty if none."""
+    path = Path(corpus_dir) / "build" / "documents.jsonl"
+    if not path.exists():
+        return set()
+    out: set[str] = set()
+    for _, data in read_jsonl(path, skip_torn=True):
+        if data.get("id"):
+            out.add(str(data["id"]))
+    return out
 
 
 def _write_rejected(path: Path, out_dir: Path, header: list[str],
                     bad: list[tuple[int, dict[str, str], RowError]]) -> Path:
     stem = path.stem[len("rejected-"):] if path.stem.startswith("rejected-") else path.stem
     out = out_dir / f"rejected-{stem}.csv"
-    out.parent.mkdir(parents=True, exist_ok=True)
     columns = [h for h in header if h and h not in ("error", "source_line")] + ["error", "source_line"]
-    tmp = out.with_suffix(".tmp")
-    with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\r\n", extrasaction="ignore")
-        writer.writeheader()
-        for line, row, err in bad:
-            writer.writerow({**row, "error": f"column '{err.column}': {err.message}", "source_line": line})
-    tmp.replace(out)
-    return out
+    return write_sheet(out, columns, ({**row, "error": f"column '{err.column}': {err.message}", "source_line": line}
+                                      for line, row, err in bad))

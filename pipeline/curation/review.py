@@ -9,12 +9,12 @@ A row is listed when it has no decision in force and at least one reason holds:
 * ``low confidence``: below ``review.low_confidence_below``.
 
 Files are ``corpus/review/review-<UTC time>[-NN].csv``, UTF-8 with a BOM (Excel then
-reads it as UTF-8), comma-separated, CRLF line ends.
+reads it as UTF-8), comma-separated, CRLF line ends; a cell that a spreadsheet would
+run as a formula (``=``, ``+``, ``-``, ``@``...) starts with ``'``.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from dataclasses import dataclass, field
@@ -25,10 +25,12 @@ from typing import Any
 import pandas as pd
 
 from pipeline.curation.apply import GONE, apply_decisions
+from pipeline.curation.csvio import write_sheet
 from pipeline.curation.decisions import now_utc
 from pipeline.curation.settings import CurationSettings, load_settings
 from pipeline.curation.table import load_table
 from pipeline.curation.values import missing, out_of_vocabulary
+from pipeline.fsutil import atomic_write
 
 #: the review CSV's columns, in order
 REVIEW_COLUMNS = (
@@ -108,10 +110,8 @@ def _read_state(path: Path) -> dict[str, str]:
 
 
 def _write_state(path: Path, documents: dict[str, str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"documents": dict(sorted(documents.items()))}, indent=1), encoding="utf-8")
-    tmp.replace(path)
+    with atomic_write(path) as fh:
+        fh.write(json.dumps({"documents": dict(sorted(documents.items()))}, indent=1))
 
 
 def _conflicts(df: pd.DataFrame, settings: CurationSettings) -> dict[int, str]:
@@ -231,16 +231,12 @@ def _review_row(n: int, c: _Candidate, settings: CurationSettings) -> dict[str, 
 
 
 def write_review_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
-    """One review file: UTF-8 with BOM, comma, CRLF, every cell quoted where needed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0].keys()) if rows else list(REVIEW_COLUMNS),
-                                lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    tmp.replace(path)
-    return path
+    """One review file: UTF-8 with BOM, comma, CRLF, every cell quoted where needed.
+
+    Cells a spreadsheet would run as formulas are neutralised (``'`` in front; see
+    :mod:`pipeline.curation.csvio`); the review reader takes the ``'`` off again.
+    """
+    return write_sheet(path, list(rows[0].keys()) if rows else list(REVIEW_COLUMNS), rows)
 
 
 def export_review(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -26,6 +27,14 @@ from pipeline.report import figures, tables
 from pipeline.report.tables import GRADE_ORDER, RESPONSE_RANK
 
 REPORT_NAME = "report.html"
+
+
+def safe_href(url: str | None) -> str | None:
+    """``url`` when it is an absolute http(s) address, else None (no link: ``javascript:``, ``data:``...)."""
+    if not isinstance(url, str):
+        return None
+    parts = urlsplit(url.strip())
+    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 # -- the page model: what the template renders ------------------------------------------
@@ -97,7 +106,7 @@ class EvidenceIndex:
 
     def _doc_url(self, doc_id: str) -> str | None:
         url = self._docs["url"].get(doc_id) if doc_id in self._docs.index else None
-        return tables.doc_link(doc_id, None if pd.isna(url) else url)
+        return safe_href(tables.doc_link(doc_id, None if pd.isna(url) else url))
 
     def _row(self, evidence_id: str) -> dict[str, Any]:
         row = self._rows.loc[evidence_id]

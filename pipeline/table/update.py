@@ -12,6 +12,14 @@ corpus's table, applies it, writes the result and the superseded rows.
   ``capture_changed`` when its ``capture_sha256`` changed (or the caller says it was
   rebuilt), else ``re_extracted`` (e.g. a new pipeline version). They are returned and
   appended to ``corpus/evidence_superseded.csv``.
+- A document whose previous rows come from a *retired* capture (``carmine retire``) and
+  that is not in ``new_rows`` leaves the table: its rows are superseded, reason
+  ``retired``. (Retired rows of a document that is in ``new_rows`` get that reason too.)
+
+:func:`update_table` appends the superseded rows *before* it replaces the table, so a
+crash between the two writes never loses them; a row already in the log (same
+evidence id, reason and successor) is not appended again, so the rerun after such a
+crash, or a second run that saw the same change, records each row once.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from pipeline.table.vocab import Vocabularies, load_vocabularies
 
 SUPERSEDED_COLUMNS: dict[str, tuple[str, str]] = {
     **COLUMNS,
-    "superseded_reason": ("string", "capture_changed or re_extracted"),
+    "superseded_reason": ("string", "capture_changed, re_extracted or retired"),
     "superseded_by_capture": ("string", "capture_sha256 of the document's new rows"),
     "superseded_by_version": ("string", "pipeline_version of the document's new rows"),
 }
@@ -47,6 +55,7 @@ class UpdateSummary:
     docs_reextracted: list[str] = field(default_factory=list)  # same capture, rows changed
     docs_unchanged: list[str] = field(default_factory=list)  # same capture, same rows
     docs_kept: list[str] = field(default_factory=list)  # not in new_rows: previous rows kept
+    docs_retired: list[str] = field(default_factory=list)  # not in new_rows, capture retired: rows dropped
     rows_added: int = 0
 
     @property
@@ -61,6 +70,7 @@ class UpdateSummary:
             "docs_reextracted": self.docs_reextracted,
             "docs_unchanged": len(self.docs_unchanged),
             "docs_kept": len(self.docs_kept),
+            "docs_retired": self.docs_retired,
             "rows": len(self.table),
             "rows_added": self.rows_added,
             "rows_superseded": self.rows_superseded,
@@ -84,12 +94,14 @@ def merge_tables(
     *,
     doc_ids_rebuilt: Iterable[str] = (),
     vocab: Vocabularies | None = None,
+    retired_captures: Iterable[str] = (),
 ) -> UpdateSummary:
     """The long table after adding ``new_rows`` to ``previous`` (both long tables)."""
     vocab = vocab or load_vocabularies()
     previous = validate(previous, vocab=vocab, table="previous evidence table")
     new_rows = validate(new_rows, vocab=vocab, table="new evidence rows")
     forced = set(doc_ids_rebuilt)
+    retired = set(retired_captures)
     old_docs, new_docs = _order(previous["doc_id"]), _order(new_rows["doc_id"])
     summary = UpdateSummary(table=empty_long(), superseded=pd.DataFrame(columns=list(SUPERSEDED_COLUMNS)))
     parts: list[pd.DataFrame] = []
@@ -98,6 +110,14 @@ def merge_tables(
         old = previous[previous["doc_id"] == doc_id]
         new = new_rows[new_rows["doc_id"] == doc_id]
         if new.empty:
+            if retired and old["capture_sha256"].isin(retired).any():
+                gone = old.copy()
+                gone["superseded_reason"] = "retired"
+                gone["superseded_by_capture"] = None
+                gone["superseded_by_version"] = None
+                superseded.append(gone)
+                summary.docs_retired.append(doc_id)
+                continue
             summary.docs_kept.append(doc_id)
             parts.append(old)
             continue
@@ -118,6 +138,7 @@ def merge_tables(
         summary.rows_added += int((~new["evidence_id"].isin(set(old["evidence_id"]))).sum())
         if not gone.empty:
             gone["superseded_reason"] = "capture_changed" if capture_changed else "re_extracted"
+            gone.loc[gone["capture_sha256"].isin(retired), "superseded_reason"] = "retired"
             gone["superseded_by_capture"] = new_cap_value
             gone["superseded_by_version"] = str(new["pipeline_version"].iloc[0])
             superseded.append(gone)
@@ -150,18 +171,44 @@ def update_table(
     *,
     doc_ids_rebuilt: Iterable[str] = (),
     vocab: Vocabularies | None = None,
+    retired_captures: Iterable[str] = (),
 ) -> UpdateSummary:
-    """Merge ``new_rows`` into ``corpus_dir``'s table and write everything (see module doc)."""
+    """Merge ``new_rows`` into ``corpus_dir``'s table and write everything (see module doc).
+
+    The superseded log is written first: the table that drops the rows replaces the old
+    one only once they are recorded.
+    """
     corpus = Path(corpus_dir)
     vocab = vocab or load_vocabularies()
     summary = merge_tables(
-        read_long(corpus, vocab=vocab), new_rows, doc_ids_rebuilt=doc_ids_rebuilt, vocab=vocab
+        read_long(corpus, vocab=vocab), new_rows, doc_ids_rebuilt=doc_ids_rebuilt, vocab=vocab,
+        retired_captures=retired_captures,
     )
-    write_tables(summary.table, corpus, vocab=vocab)
     if not summary.superseded.empty:
-        path = corpus / SUPERSEDED_CSV
-        log = summary.superseded
-        if path.exists():
-            log = pd.concat([read_csv(path, SUPERSEDED_COLUMNS), log], ignore_index=True)
-        write_csv(log, path, SUPERSEDED_COLUMNS)
+        append_superseded(corpus / SUPERSEDED_CSV, summary.superseded)
+    write_tables(summary.table, corpus, vocab=vocab)
     return summary
+
+
+#: What makes a superseded row the same record (the row, why, and what replaced it).
+_SUPERSEDED_KEY = ("evidence_id", "capture_sha256", "superseded_reason", "superseded_by_capture",
+                   "superseded_by_version")
+
+
+def append_superseded(path: Path, rows: pd.DataFrame) -> int:
+    """Append ``rows`` to the superseded log, leaving out those it already holds; returns how many were new."""
+    if path.exists():
+        log = read_csv(path, SUPERSEDED_COLUMNS)
+        seen = set(_keys(log))
+        fresh = rows[[k not in seen for k in _keys(rows)]]
+        if fresh.empty:
+            return 0
+        write_csv(pd.concat([log, fresh], ignore_index=True), path, SUPERSEDED_COLUMNS)
+        return len(fresh)
+    write_csv(rows, path, SUPERSEDED_COLUMNS)
+    return len(rows)
+
+
+def _keys(df: pd.DataFrame) -> list[tuple[str, ...]]:
+    cols = [df[c].astype("string").fillna("") for c in _SUPERSEDED_KEY]
+    return list(zip(*cols, strict=True))
