@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from scrape_server import fast_config, running_server
 
 from pipeline.errors import ReaderError
 from pipeline.readers import read_text, sniff_format
@@ -25,7 +26,6 @@ from pipeline.scrape.client import PoliteClient
 from pipeline.scrape.config import load_config
 from pipeline.scrape.sources.crossref import CrossrefSource
 from pipeline.scrape.sources.europepmc import EuropePMCSource
-from scrape_server import fast_config, running_server
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real_http"
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason=f"real samples not found at {REAL} (../shared/real_http)")

@@ -232,7 +232,7 @@ def read_europepmc_record(text: str, *, doc_id: str | None = None, source: str =
         journal=_title_case(journal.title) if journal.title else None,
         journal_abbrev=journal.isoabbreviation or journal.medlineAbbreviation or None,
         volume=info.volume,
-        year=int(year) if str(year or "").isdigit() else None,
+        year=int(year) if year and year.isdigit() else None,
         article_type=_article_type(rec.pubTypeList.pubType if rec.pubTypeList else []),
         authors=_authors(rec), affiliations=affiliations, keywords=keywords,
         published=rec.firstPublicationDate or rec.electronicPublicationDate,

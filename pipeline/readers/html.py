@@ -66,9 +66,9 @@ _CC_URL = re.compile(r"creativecommons\.org/licenses/([a-z-]+)/(\d\.\d)", re.I)
 MAX_DEPTH = 256
 MAX_CHARS = 20_000_000
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)")
-_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"])
 #: elements an opening tag of the same name closes (<p>a<p>b, <li>a<li>b)
-_SELF_CLOSING_SIBLINGS = frozenset("p li option dt dd tr td th".split())
+_SELF_CLOSING_SIBLINGS = frozenset(["p", "li", "option", "dt", "dd", "tr", "td", "th"])
 _PROVISIONAL = ("provisionally accepted", "the final, formatted version of the article will be published soon")
 
 
