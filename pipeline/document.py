@@ -41,6 +41,8 @@ class Document:
     url: str | None = None
     title: str | None = None
     journal: str | None = None
+    #: the journal's abbreviation ("Front. Immunol."), set with ``journal`` for known journals
+    journal_abbrev: str | None = None
     section: str | None = None
     volume: str | None = None
     year: int | None = None

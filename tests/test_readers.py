@@ -25,7 +25,8 @@ def test_seed_metadata(seed):
     assert seed.format == "page_text"
     assert seed.title == ("The first case of T-cell acute lymphoblastic leukemia treated with chemotherapy "
                           "followed by anti-CD7 CAR-T cells using retroviral vector")
-    assert seed.journal == "Front. Immunol."
+    # the page writes "Front. Immunol.": one canonical name per journal, with its abbreviation
+    assert (seed.journal, seed.journal_abbrev) == ("Frontiers in Immunology", "Front. Immunol.")
     assert seed.section == "Cancer Immunity and Immunotherapy"
     assert (seed.volume, seed.year) == ("15", 2024)
     assert seed.article_type == "Case Report"
@@ -127,7 +128,7 @@ def test_jats_cut_before_abstract():
     doc = read_text(text)
     assert doc.id == "10.3389/fcvm.2022.848091"
     assert doc.article_type == "Case Report"
-    assert doc.journal == "Front. Cardiovasc. Med."
+    assert (doc.journal, doc.journal_abbrev) == ("Frontiers in Cardiovascular Medicine", "Front. Cardiovasc. Med.")
     assert doc.title.startswith("Case Report: Cardiac Tamponade")
     assert doc.authors[:2] == ["Shohei Moriyama", "Mitsuhiro Fukata"]
     assert doc.truncated and doc.abstract == ""

@@ -9,6 +9,7 @@ from pipeline.errors import ReaderError
 from pipeline.readers.citation import is_citation_export, read_citation_export
 from pipeline.readers.europepmc import is_europepmc_record, read_europepmc_record
 from pipeline.readers.jats import is_jats, read_jats
+from pipeline.readers.journals import complete_metadata
 from pipeline.readers.pagetext import read_page_text
 
 Reader = Callable[..., Document]
@@ -62,7 +63,7 @@ def read_text(text: str, *, doc_id: str | None = None, source: str = "unknown", 
         doc.url = f"https://doi.org/{doc.id}"  # a stable link when the capture named no page
     if not doc.id:
         raise ReaderError(doc_id or "<text>", "no document id given and no DOI found in the text")
-    return doc
+    return complete_metadata(doc)
 
 
 def read_capture(body: bytes, *, where: str, doc_id: str | None = None, source: str = "unknown",

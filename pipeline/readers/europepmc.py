@@ -1,27 +1,192 @@
-"""Reader for Europe PMC ``core`` search results stored as JSON captures."""
+"""Reader for Europe PMC ``core`` search results stored as JSON captures.
+
+The record's shape is validated once, on entry (:class:`EuropePMCRecord`, pydantic):
+a field of an unexpected type raises :class:`~pipeline.errors.ReaderError` naming the
+field (``authorList.author.2.fullName: Input should be a valid string``), instead of a
+``TypeError`` somewhere in the reader. Unknown fields are allowed and ignored.
+
+What is taken from where:
+
+* authors: ``firstName lastName`` of each ``authorList`` entry (full names), else its
+  ``fullName`` ("Huang Y"), else the ``authorString``;
+* article type: the first publication type that is a label ("Review", "Case Reports"
+  -> "Case Report"), not a JATS code ("research-article", "review-article") nor the
+  generic "Journal Article", which is the fall-back;
+* journal: the record's ``title`` (NLM's sentence case, "Frontiers in veterinary
+  science"); :func:`pipeline.readers.journals.complete_metadata` turns a known journal
+  into its canonical name (matched by the title or the NLM abbreviation); other titles
+  get title case;
+* id: the DOI; a record without one (a new Frontiers article indexed only from PMC) is
+  read under ``pmcid:PMC…`` or ``pmid:…`` until a later capture gives its DOI.
+"""
 
 from __future__ import annotations
 
 import html
 import json
 import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pipeline.document import Document
-from pipeline.readers.common import ABSTRACT_HEADINGS, ZonedText, normalize_doi, title_case_type
+from pipeline.errors import ReaderError
+from pipeline.readers.common import ABSTRACT_HEADINGS, ZonedText, normalize_doi
 
 _TAG = re.compile(r"<[^>]+>")
 _POWER = re.compile(r"(\d)\s*<sup>\s*([^<]+?)\s*</sup>", re.I)
 _HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.I | re.S)
+#: JATS ``article-type`` codes that Europe PMC lists among the publication types
+_JATS_CODE = re.compile(r"^[a-z]+(?:-[a-z]+)+$")
+#: Europe PMC's sources of records (``source``): MEDLINE, PubMed Central, preprints, Agricola...
+_SOURCES = frozenset({"MED", "PMC", "PPR", "AGR", "CBA", "CTX", "ETH", "HIR", "NBK", "PAT"})
+_SMALL_WORDS = frozenset({"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"})
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True)
+
+
+class _Affiliation(_Open):
+    affiliation: str | None = None
+
+
+class _Affiliations(_Open):
+    authorAffiliation: list[_Affiliation] = []
+
+
+class _Author(_Open):
+    fullName: str | None = None
+    firstName: str | None = None
+    lastName: str | None = None
+    collectiveName: str | None = None
+    authorAffiliationDetailsList: _Affiliations | None = None
+
+
+class _Authors(_Open):
+    author: list[_Author] = []
+
+
+class _Journal(_Open):
+    title: str | None = None
+    issn: str | None = None
+    essn: str | None = None
+    medlineAbbreviation: str | None = None
+    isoabbreviation: str | None = None
+
+
+class _JournalInfo(_Open):
+    volume: str | None = None
+    journal: _Journal | None = None
+
+
+class _Keywords(_Open):
+    keyword: list[str] = []
+
+
+class _PubTypes(_Open):
+    pubType: list[str] = []
+
+
+class EuropePMCRecord(_Open):
+    """The fields of a Europe PMC ``core`` result the reader uses, with their types."""
+
+    id: str | None = None
+    source: str | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    title: str | None = None
+    abstractText: str | None = None
+    authorString: str | None = None
+    authorList: _Authors | None = None
+    journalInfo: _JournalInfo | None = None
+    keywordList: _Keywords | None = None
+    pubTypeList: _PubTypes | None = None
+    license: str | None = None
+    pubYear: str | None = None
+    firstPublicationDate: str | None = None
+    electronicPublicationDate: str | None = None
+
+
+def _loads(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def looks_like_record(data: Any) -> bool:
+    """Whether parsed JSON is one Europe PMC result (not a search page, not another API's object)."""
+    return (isinstance(data, dict) and data.get("source") in _SOURCES and "id" in data
+            and any(k in data for k in ("doi", "pmid", "pmcid", "abstractText", "authorString", "title")))
 
 
 def is_europepmc_record(text: str) -> bool:
-    head = text.lstrip()[:20000]
-    return head.startswith("{") and '"abstractText"' in head and '"doi"' in head
+    """Sniffed from the parsed object, wherever its ``doi`` falls (a record with many authors
+    puts it far down) and whether it has one at all."""
+    head = text.lstrip()
+    return head.startswith("{") and '"source"' in head and looks_like_record(_loads(head))
+
+
+def validate_record(data: Any, where: str = "<europepmc record>") -> EuropePMCRecord:
+    """The record, checked once; ReaderError names the first field of the wrong type."""
+    if not isinstance(data, dict):
+        raise ReaderError(where, f"expected a Europe PMC record (a JSON object), found {type(data).__name__}")
+    try:
+        return EuropePMCRecord.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        found = type(err.get("input")).__name__
+        raise ReaderError(where, f"Europe PMC record field {field}: {err['msg']} (found {found}); "
+                                 f"{e.error_count()} field(s) of unexpected type") from None
 
 
 def _plain(fragment: str) -> str:
     fragment = _POWER.sub(r"\1^\2", fragment)  # 10<sup>6</sup> -> 10^6, as the HTML reader writes it
     return re.sub(r"\s+", " ", html.unescape(_TAG.sub(" ", fragment))).strip()
+
+
+def _title_case(title: str) -> str:
+    """NLM's sentence case to title case: "Frontiers in veterinary science" -> "Frontiers in Veterinary Science"."""
+    words = title.split(" ")
+    return " ".join(w if (i and w.lower() in _SMALL_WORDS) or not w[:1].islower() else w[:1].upper() + w[1:]
+                    for i, w in enumerate(words))
+
+
+def _article_type(pub_types: list[str]) -> str | None:
+    labels = [t.strip() for t in pub_types if t.strip() and not _JATS_CODE.match(t.strip())]
+    chosen = next((t for t in labels if t.lower() != "journal article"), labels[0] if labels else None)
+    if chosen is None:
+        return None
+    if chosen.endswith(" Reports"):  # MeSH publication types are plural: "Case Reports"
+        chosen = chosen[:-1]
+    return " ".join(w if w.isupper() else w.capitalize() if i == 0 or w.lower() not in _SMALL_WORDS else w.lower()
+                    for i, w in enumerate(chosen.split()))
+
+
+def _authors(rec: EuropePMCRecord) -> list[str]:
+    out = []
+    for a in rec.authorList.author if rec.authorList else []:
+        if a.firstName and a.lastName:
+            out.append(f"{a.firstName.strip()} {a.lastName.strip()}")
+        elif a.fullName or a.collectiveName:
+            out.append((a.fullName or a.collectiveName or "").strip())
+    if not out and rec.authorString:
+        out = [a.strip() for a in rec.authorString.rstrip(".").split(",") if a.strip()]
+    return [a for a in out if a]
+
+
+def record_id(rec: EuropePMCRecord) -> str:
+    """The document id: the DOI, else ``pmcid:PMC…``, else ``pmid:…``, else ``europepmc:<source>/<id>``."""
+    if rec.doi:
+        return normalize_doi(rec.doi)
+    if rec.pmcid:
+        return f"pmcid:{rec.pmcid.upper()}"
+    if rec.pmid:
+        return f"pmid:{rec.pmid}"
+    return f"europepmc:{rec.source}/{rec.id}" if rec.id else ""
 
 
 def read_europepmc_record(text: str, *, doc_id: str | None = None, source: str = "europepmc") -> Document:
@@ -30,13 +195,13 @@ def read_europepmc_record(text: str, *, doc_id: str | None = None, source: str =
     Structured abstracts arrive with ``<h4>Background</h4>`` style headings; each part
     becomes an ``abstract`` zone with that heading.
     """
-    rec = json.loads(text)
+    rec = validate_record(_loads(text), doc_id or "<europepmc record>")
     out = ZonedText()
     add = out.add
 
-    title = _plain(rec.get("title") or "").rstrip(".") or None
+    title = _plain(rec.title or "").rstrip(".") or None
     add("title", title or "")
-    abstract = rec.get("abstractText") or ""
+    abstract = rec.abstractText or ""
     pieces = _HEADING.split(abstract)
     if len(pieces) > 1:  # [before, heading, text, heading, text, ...]
         if _plain(pieces[0]):
@@ -46,33 +211,32 @@ def read_europepmc_record(text: str, *, doc_id: str | None = None, source: str =
             add("abstract", _plain(body), head if head.lower() in ABSTRACT_HEADINGS else head or None)
     else:
         add("abstract", _plain(abstract))
-    keywords = [k for k in ((rec.get("keywordList") or {}).get("keyword") or []) if k]
+    keywords = [k for k in (rec.keywordList.keyword if rec.keywordList else []) if k]
     out.add_keywords(keywords)
-    body, zones = out.text, out.zones
-    info = rec.get("journalInfo") or {}
-    journal = (info.get("journal") or {}).get("title")
-    authors = [a.get("fullName") for a in ((rec.get("authorList") or {}).get("author") or []) if a.get("fullName")]
-    if not authors and rec.get("authorString"):
-        authors = [a.strip() for a in rec["authorString"].rstrip(".").split(",") if a.strip()]
+    info = rec.journalInfo or _JournalInfo()
+    journal = info.journal or _Journal()
     affiliations: list[str] = []
-    for a in (rec.get("authorList") or {}).get("author") or []:
-        for aff in (a.get("authorAffiliationDetailsList") or {}).get("authorAffiliation") or []:
-            if aff.get("affiliation") and aff["affiliation"] not in affiliations:
-                affiliations.append(aff["affiliation"])
-    pub_types = ((rec.get("pubTypeList") or {}).get("pubType") or [])
-    article_type = next((t for t in pub_types if t.lower() != "journal article"), pub_types[0] if pub_types else None)
-    license_ = rec.get("license")
-    year = rec.get("pubYear")
+    for a in rec.authorList.author if rec.authorList else []:
+        for aff in a.authorAffiliationDetailsList.authorAffiliation if a.authorAffiliationDetailsList else []:
+            if aff.affiliation and aff.affiliation not in affiliations:
+                affiliations.append(aff.affiliation)
+    year = rec.pubYear
+    doi = normalize_doi(rec.doi) if rec.doi else None
     return Document(
-        id=doc_id or normalize_doi(rec.get("doi") or "") or "",
-        text=body, source=source, format="europepmc_json",
-        url=f"https://doi.org/{rec['doi']}" if rec.get("doi") else None,
-        title=title, journal=journal, volume=info.get("volume"),
-        year=int(year) if str(year or "").isdigit() else None,
-        article_type=title_case_type(article_type.rstrip("s")) if article_type else None,
-        authors=authors, affiliations=affiliations, keywords=keywords,
-        published=rec.get("firstPublicationDate") or rec.get("electronicPublicationDate"),
-        license=license_.upper().replace("CC-", "CC ") if license_ else None,
+        id=doc_id or record_id(rec),
+        text=out.text, source=source, format="europepmc_json",
+        url=f"https://doi.org/{doi}" if doi else (
+            f"https://europepmc.org/article/PMC/{rec.pmcid}" if rec.pmcid else None),
+        title=title,
+        # the canonical name of a known journal is set by complete_metadata (by title or ISSN)
+        journal=_title_case(journal.title) if journal.title else None,
+        journal_abbrev=journal.isoabbreviation or journal.medlineAbbreviation or None,
+        volume=info.volume,
+        year=int(year) if year and year.isdigit() else None,
+        article_type=_article_type(rec.pubTypeList.pubType if rec.pubTypeList else []),
+        authors=_authors(rec), affiliations=affiliations, keywords=keywords,
+        published=rec.firstPublicationDate or rec.electronicPublicationDate,
+        license=rec.license.upper().replace("CC-", "CC ") if rec.license else None,
         abstract=out.abstract(),
-        zones=zones, truncated=False, metadata_from="europepmc",
+        zones=out.zones, truncated=False, metadata_from="europepmc",
     )

@@ -56,9 +56,19 @@ _NOT_ABSTRACT = ("authors", "notes", "header-bar-three", "article-header-contain
 FIELDS = ("id", "title", "authors", "affiliations", "journal", "volume", "article_type", "published",
           "received", "accepted", "keywords", "license", "abstract")
 _WS = re.compile(r"\s+")
-_DATES = re.compile(r"\b(Received|Accepted|Published)\s*:\s*(\d{1,2} \w+ \d{4})")
+#: "Received: 10 January 2021" (older pages) and "Received 10 January 2021" (today's summary block)
+_DATES = re.compile(r"\b(Received|Accepted|Published)\s*:?\s*(\d{1,2} [A-Z][a-z]+ \d{4})")
 _TYPE_LABEL = re.compile(r"^([A-Z][A-Za-z &/-]+?)\s+article$", re.I)
 _CC_URL = re.compile(r"creativecommons\.org/licenses/([a-z-]+)/(\d\.\d)", re.I)
+#: Limits on what is parsed (issue 15): deeper markup loses its extra tags (their text stays),
+#: a longer page is read up to the limit and flagged ``truncated``. Real article pages
+#: nest about 40 deep and weigh under 2 MB.
+MAX_DEPTH = 256
+MAX_CHARS = 20_000_000
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)")
+_VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"])
+#: elements an opening tag of the same name closes (<p>a<p>b, <li>a<li>b)
+_SELF_CLOSING_SIBLINGS = frozenset(["p", "li", "option", "dt", "dd", "tr", "td", "th"])
 _PROVISIONAL = ("provisionally accepted", "the final, formatted version of the article will be published soon")
 
 
@@ -86,10 +96,12 @@ def _meta(soup: BeautifulSoup) -> list[tuple[str, str]]:
     """(name, content) of every meta tag, in page order; names lower-cased."""
     out = []
     for el in soup.find_all("meta"):
-        name = str(el.get("name") or el.get("property") or "")
         content = el.get("content")
-        if name and content is not None:
-            out.append((name.strip().lower(), _clean(str(content))))
+        if content is None:
+            continue
+        # today's Frontiers pages write <meta property="og:url" name="url" ...>: keep both names
+        names = dict.fromkeys(str(el.get(attr) or "").strip().lower() for attr in ("property", "name"))
+        out += [(name, _clean(str(content))) for name in names if name]
     return out
 
 
@@ -153,11 +165,63 @@ def _iso(value: str | None) -> str | None:
     return parse_date(value)
 
 
+def bound_nesting(text: str, max_depth: int = MAX_DEPTH) -> str:
+    """``text`` with the tags nested deeper than ``max_depth`` removed (their text kept).
+
+    One linear scan of the tags; the page is returned unchanged when it nests no deeper
+    (every real page). Without it, a page of 10^5 nested ``<div>`` takes minutes: the
+    tree itself builds fast, but every walk that reads an element's text is quadratic
+    in the depth.
+    """
+    stack: list[str] = []  # open tag names; those at index >= max_depth are dropped
+    cuts: list[tuple[int, int]] = []
+    find = text.find
+    for m in _TAG.finditer(text):
+        closing, name = m.group(1), m.group(2).lower()
+        if name in _VOID:
+            continue
+        end = find(">", m.end()) + 1 or len(text)
+        if not closing:
+            if text[end - 2] == "/":
+                continue  # <path ... />
+            if name in _SELF_CLOSING_SIBLINGS and stack and stack[-1] == name:
+                stack.pop()
+            if len(stack) >= max_depth:
+                cuts.append((m.start(), end))
+            stack.append(name)
+        elif stack and stack[-1] == name:
+            stack.pop()
+            if len(stack) >= max_depth:
+                cuts.append((m.start(), end))
+        else:  # a stray or implied close: look a little way up
+            for k in range(len(stack) - 2, max(len(stack) - 32, 0) - 1, -1):
+                if stack[k] == name:
+                    if k >= max_depth:
+                        cuts.append((m.start(), end))
+                    del stack[k:]
+                    break
+    if not cuts:
+        return text
+    parts, pos = [], 0
+    for start, end in cuts:
+        parts.append(text[pos:start])
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
 # -- the page layer ----------------------------------------------------------------------------
 def _container(soup: BeautifulSoup) -> Tag | None:
     for selector in ABSTRACT_CONTAINERS:
         if found := soup.select_one(selector):
             return found
+    # today's layout (body--v4, ArticleDetailsV4): the abstract is the block of the article
+    # content that opens with an "Abstract" heading, <div><h2>Abstract</h2><p>...</p></div>
+    content = soup.select_one(".ArticleContent") or soup.body
+    if content is not None:
+        for heading in content.find_all(["h2", "h3"]):
+            if _clean(heading.get_text(" ")).rstrip(":").lower() == "abstract" and isinstance(heading.parent, Tag):
+                return heading.parent
     return None
 
 
@@ -204,9 +268,17 @@ def _abstract_paragraphs(container: Tag) -> list[tuple[str | None, str]]:
 
 
 def _labelled(soup: BeautifulSoup, label: str) -> str | None:
-    """The text after ``Label:`` in the innermost element that starts with it."""
+    """The text after ``Label:`` in the innermost element that starts with it.
+
+    Found from the strings that start with the label (one pass over the page), not by
+    reading the text of every element (quadratic in the nesting depth).
+    """
     found = None
-    for el in soup.find_all(["p", "div", "li"]):
+    pattern = re.compile(r"^\s*" + re.escape(label) + r"\s*:", re.I)
+    for string in soup.find_all(string=pattern):
+        el = string.find_parent(["p", "div", "li"])
+        if el is None:
+            continue
         text = _clean(el.get_text(" "))
         if text.lower().startswith(label.lower() + ":") and (found is None or len(text) < len(found)):
             found = text
@@ -214,7 +286,8 @@ def _labelled(soup: BeautifulSoup, label: str) -> str | None:
 
 
 def _type_label(soup: BeautifulSoup) -> str | None:
-    for selector in (".ArticleLayoutHeader__type", ".header-bar-three", ".article-type", ".ArticleType"):
+    for selector in (".ArticleLayoutHeader__info__title", ".ArticleLayoutHeader__type", ".header-bar-three",
+                     ".article-type", ".ArticleType"):
         if found := soup.select_one(selector):
             text = _clean(found.get_text(" "))
             m = _TYPE_LABEL.match(text)
@@ -223,31 +296,53 @@ def _type_label(soup: BeautifulSoup) -> str | None:
 
 
 def _page_authors(soup: BeautifulSoup) -> list[str]:
-    for selector in (".ArticleLayoutHeader__authors a", ".authors a", ".author-wrapper .author-name"):
-        names = [_clean(a.get_text(" ")) for a in soup.select(selector)]
+    # today's layout: <div class="PeopleList"> ... <p class="PeopleListItem__name">Name<sup>1</sup>
+    for selector in (".PeopleList .PeopleListItem__name", ".ArticleLayoutHeader__authors a", ".authors a",
+                     ".author-wrapper .author-name"):
+        names = []
+        for el in soup.select(selector):
+            parts = [str(t) for t in el.find_all(string=True) if not (t.parent and t.parent.name == "sup")]
+            names.append(_clean(" ".join(parts)).rstrip("*†‡§, "))
         names = [n for n in names if n and not n.isdigit()]
         if names:
-            return names
+            return list(dict.fromkeys(names))
     return []
 
 
 def _page_affiliations(soup: BeautifulSoup) -> list[str]:
-    for selector in (".ArticleLayoutHeader__affiliations li", "ul.notes li"):
+    for selector in (".AffiliationList__item", ".ArticleLayoutHeader__affiliations li", "ul.notes li"):
         affs = []
         for li in soup.select(selector):
-            for sup in li.find_all("sup"):
-                sup.decompose()
-            if text := _clean(li.get_text(" ")).lstrip("•").strip():
+            parts = [str(t) for t in li.find_all(string=True) if not (t.parent and t.parent.name == "sup")]
+            # "1. Department of ..." (today's numbered list) or "• Department ..."
+            if text := re.sub(r"^(?:\d+\.\s+|•\s*)", "", _clean(" ".join(parts))).strip():
                 affs.append(text)
         if affs:
-            return affs
+            return list(dict.fromkeys(affs))
     return []
+
+
+def _page_keywords(soup: BeautifulSoup) -> list[str]:
+    """The visible keyword list: today's summary block (<p class="h5">Keywords</p><p>a, b</p>) or "Keywords: a, b"."""
+    for label in soup.select(".Summary p.h5, .Summary h5, .Summary h3"):
+        if _clean(label.get_text(" ")).lower().rstrip(":") in ("keywords", "keyword"):
+            body = label.find_next_sibling(["p", "div", "ul"])
+            if body is not None:
+                return _split_keywords(re.sub(r"\s+,", ",", _clean(body.get_text(" "))).rstrip("."))
+    return _split_keywords((_labelled(soup, "Keywords") or "").rstrip("."))
 
 
 # -- the reader ---------------------------------------------------------------------------------
 def read_html(text: str, *, doc_id: str | None = None, source: str = "unknown") -> Document:
-    """Parse an article page; never raises on a page cut off or missing parts (``truncated`` says so)."""
-    soup = BeautifulSoup(text, "lxml")
+    """Parse an article page; never raises on a page cut off or missing parts (``truncated`` says so).
+
+    Pages longer than :data:`MAX_CHARS` are read up to it (and flagged ``truncated``);
+    markup nested deeper than :data:`MAX_DEPTH` loses its extra tags (:func:`bound_nesting`).
+    """
+    cut = len(text) > MAX_CHARS
+    if cut:
+        text = text[:MAX_CHARS]
+    soup = BeautifulSoup(bound_nesting(text), "lxml")
     meta = _meta(soup)
     ld = _jsonld(soup)
     container = _container(soup)
@@ -289,12 +384,13 @@ def read_html(text: str, *, doc_id: str | None = None, source: str = "unknown") 
                    ("citation_meta", lambda: [_person(a) for a in metas("citation_author")]),
                    ("dc_meta", lambda: [_person(a) for a in metas("dc.creator")]),
                    ("jsonld", lambda: _names(ld.get("author"))), ("page", lambda: _page_authors(soup))) or []
+    # the meta tags carry one institution per author: the page's list and JSON-LD have them all
     affiliations = pick("affiliations",
-                        ("citation_meta", lambda: list(dict.fromkeys(metas("citation_author_institution")))),
+                        ("page", lambda: _page_affiliations(soup)),
                         ("jsonld", lambda: list(dict.fromkeys(
                             n for a in (ld.get("author") or []) if isinstance(a, dict)
                             for n in _names(a.get("affiliation"))))),
-                        ("page", lambda: _page_affiliations(soup))) or []
+                        ("citation_meta", lambda: list(dict.fromkeys(metas("citation_author_institution"))))) or []
     journal = pick("journal",
                    ("citation_meta", m1("citation_journal_title")), ("dc_meta", m1("dc.source")),
                    ("jsonld", lambda: next(iter(_names(from_ld("isPartOf", "isPartOf")()) or _names(from_ld("isPartOf")())), None)))
@@ -306,19 +402,21 @@ def read_html(text: str, *, doc_id: str | None = None, source: str = "unknown") 
                         ("jsonld", lambda: _clean(ld.get("articleSection") if isinstance(ld.get("articleSection"), str) else "") or None),
                         ("page", lambda: _type_label(soup)))
     page_dates = {k.lower(): parse_date(v) for k, v in reversed(_DATES.findall(visible))}
+    # citation_online_date is the day of acceptance on Frontiers pages, not of publication
     published = pick("published",
-                     ("citation_meta", lambda: _iso(next(iter(metas("citation_publication_date", "citation_online_date", "citation_date")), None))),
+                     ("citation_meta", lambda: _iso(next(iter(metas("citation_publication_date", "citation_date")), None))),
                      ("dc_meta", lambda: _iso(next(iter(metas("dc.date")), None))),
                      ("jsonld", lambda: _iso(ld.get("datePublished"))),
                      ("page", lambda: page_dates.get("published")))
     received = pick("received", ("jsonld", lambda: _iso(ld.get("dateReceived"))), ("page", lambda: page_dates.get("received")))
     accepted = pick("accepted", ("jsonld", lambda: _iso(ld.get("dateAccepted"))), ("page", lambda: page_dates.get("accepted")))
+    # the visible list first: the meta tags can keep an older spelling
     keywords = pick("keywords",
+                    ("page", lambda: _page_keywords(soup)),
                     ("citation_meta", lambda: [k for v in metas("citation_keywords") for k in _split_keywords(v)]),
                     ("dc_meta", lambda: [k for v in metas("dc.subject") for k in _split_keywords(v)]),
                     ("jsonld", lambda: _split_keywords(ld["keywords"]) if isinstance(ld.get("keywords"), str)
-                     else [_clean(k) for k in ld.get("keywords") or [] if isinstance(k, str)]),
-                    ("page", lambda: _split_keywords((_labelled(soup, "Keywords") or "").rstrip(".")))) or []
+                     else [_clean(k) for k in ld.get("keywords") or [] if isinstance(k, str)])) or []
     license_ = pick("license",
                     ("citation_meta", lambda: _license_name(" ".join(metas("citation_license")))),
                     ("dc_meta", lambda: _license_name(" ".join(metas("dc.rights")))),
@@ -354,7 +452,7 @@ def read_html(text: str, *, doc_id: str | None = None, source: str = "unknown") 
         abstract=out.abstract(),
         zones=zones,
         # a page cut off in transit lacks its closing tags (lxml would repair them silently)
-        truncated=not re.search(r"</html\s*>", text[-4000:], re.I),
+        truncated=cut or not re.search(r"</html\s*>", text[-4000:], re.I),
         metadata_from="; ".join(f"{f}={used[f]}" for f in FIELDS if f in used) or None,
     )
     return doc

@@ -21,6 +21,41 @@ def _text(el) -> str:
     return _WS.sub(" ", "".join(el.itertext())).strip() if el is not None else ""
 
 
+def _affiliation(aff) -> str:
+    """An ``<aff>`` as written, without its label: institution, address and country."""
+    parts = [aff.text or ""]
+    for child in aff:
+        if child.tag not in ("sup", "label"):
+            if parts[-1].strip() == "" and "".join(parts).strip():
+                parts[-1] = ", "  # "<institution>..</institution> <country>..</country>": no separator written
+            parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    return _WS.sub(" ", "".join(parts)).strip(" ,;")
+
+
+def _pub_date(root) -> str | None:
+    """The electronic publication date (``pub-type``/``date-type`` epub, else the first full date)."""
+    dates = [d for d in root.iter("pub-date") if d.find("year") is not None]
+    for kinds in (("epub",), ("ppub", "pub", "collection", None)):
+        for d in dates:
+            if (d.get("pub-type") or d.get("date-type")) in kinds:
+                y, m, dd = _text(d.find("year")), _text(d.find("month")), _text(d.find("day"))
+                if y.isdigit() and m.isdigit() and dd.isdigit():
+                    return f"{int(y):04d}-{int(m):02d}-{int(dd):02d}"
+    return None
+
+
+def _section(root) -> str | None:
+    """The journal section: ``section-at-acceptance`` (current XML) or the "specialty" note (older XML)."""
+    for meta in root.iter("custom-meta"):
+        if _text(meta.find("meta-name")).lower() == "section-at-acceptance" and _text(meta.find("meta-value")):
+            return _text(meta.find("meta-value"))
+    for fn in root.iter("fn"):
+        if m := re.search(r"submitted to (?:Frontiers in )?(.+?), a (?:specialty|section) of ", _text(fn)):
+            return m.group(1).strip()
+    return None
+
+
 def read_jats(text: str, *, doc_id: str | None = None, source: str = "unknown") -> Document:
     """Parse JATS with a recovering parser; the document text is a plain rendering.
 
@@ -77,7 +112,7 @@ def read_jats(text: str, *, doc_id: str | None = None, source: str = "unknown") 
             sur, given = _text(c.find(".//surname")), _text(c.find(".//given-names"))
             if sur or given:
                 authors.append(f"{given} {sur}".strip())
-    affs = [_text(a.find("institution")) or _text(a) for a in root.iter("aff")]
+    affs = [_affiliation(a) for a in root.iter("aff")]
 
     def date(kind: str) -> str | None:
         for d in root.iter("date"):
@@ -93,7 +128,10 @@ def read_jats(text: str, *, doc_id: str | None = None, source: str = "unknown") 
         source=source,
         format="jats",
         title=title or None,
-        journal=_text(first(".//journal-meta/journal-id")) or _text(first(".//journal-title")) or None,
+        # the full title, as the HTML reader gives it; journal-id is Frontiers' abbreviation
+        journal=_text(first(".//journal-meta//journal-title")) or _text(first(".//journal-meta/journal-id")) or None,
+        journal_abbrev=_text(first(".//journal-meta//abbrev-journal-title")) or _text(first(".//journal-meta/journal-id")) or None,
+        section=_section(root),
         volume=_text(first(".//article-meta/volume")) or None,
         article_type=article_type,
         authors=authors,
@@ -101,6 +139,7 @@ def read_jats(text: str, *, doc_id: str | None = None, source: str = "unknown") 
         keywords=keywords,
         received=date("received"),
         accepted=date("accepted"),
+        published=_pub_date(root),
         zones=zones,
         abstract=out.abstract(),
         metadata_from="jats",

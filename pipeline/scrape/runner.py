@@ -236,7 +236,8 @@ class _Run:
     def store_record(self, target: Target) -> None:
         seen_before = target.key in self.any_capture
         rec, new = self.store.put(target.record or b"", source=target.source, media_type=target.media_type or "application/json",
-                                  url=target.url, doi=target.doi, via=target.via, charset="utf-8")
+                                  url=target.url, doi=target.doi, via=target.via, charset="utf-8",
+                                  extra=dict(target.extra) or None)
         self.any_capture.add(target.key)
         kind = "unchanged" if seen_before and not new else "new"
         self.summary.outcomes.append(Outcome(target.key, kind, target.url, sha256=rec.sha256, notes=[target.via]))
@@ -267,16 +268,18 @@ class _Run:
             return Outcome(target.key, "unchanged", url, "HTTP 304", previous.sha256, fetched.attempts)
         if resp.status_code != 200:
             return Outcome(target.key, "failed", url, _http_reason(resp, fetched.attempts), attempts=fetched.attempts)
-        return self._store_page(target, fetched.url, resp, extra, fetched.attempts)
+        return await self._store_page(target, fetched.url, resp, extra, fetched.attempts)
 
-    def _store_page(self, target: Target, final_url: str, resp: httpx.Response, extra: dict, attempts: int) -> Outcome:
+    async def _store_page(self, target: Target, final_url: str, resp: httpx.Response, extra: dict,
+                          attempts: int) -> Outcome:
         body = resp.content
         media_type, _, params = resp.headers.get("content-type", "application/octet-stream").partition(";")
         media_type = media_type.strip().lower()
         declared = _param(params, "charset")
         charset, charset_notes = choose_charset(body, declared, media_type)
         extra.update(charset_notes)
-        notes, doi = self._check_page(body, charset, media_type, target)
+        # parsing a page is CPU work: off the event loop, so one large page stalls no other request
+        notes, doi = await asyncio.to_thread(self._check_page, body, charset, media_type, target)
         seen_before = target.key in self.page_capture
         rec, new = self.store.put(
             body, source=target.source, media_type=media_type, url=final_url, doi=doi, status=200,
@@ -368,7 +371,7 @@ async def afetch(corpus_dir: str | os.PathLike[str], *, dois: Iterable[str] = ()
                     if target.kind == "record":
                         if run.wanted(target):
                             run.store_record(target)
-                        if not html:
+                        if not html or not target.doi:  # no page to ask for without a DOI
                             continue
                         target = frontiers.page(doi=target.doi)
                     elif target.source != frontiers.name or not target.url:

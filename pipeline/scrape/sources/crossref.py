@@ -1,7 +1,9 @@
 """Discovery through the Crossref works API: DOIs under Frontiers' prefix matching the terms.
 
 ``/works?filter=prefix:10.3389&query.bibliographic=<terms>&rows=N&cursor=*``, paged with
-``next-cursor`` until it repeats or a page comes back empty. Crossref's answers give
+``next-cursor`` until a page comes back empty or ``total-results`` items have been seen
+(or ``max_pages``). Real Crossref returns the *same* ``next-cursor`` on every page of a
+scan, so a repeated cursor is no reason to stop. Crossref's answers give
 DOIs (its abstracts are often missing), so each hit is an article page to fetch from the
 publisher, unless another source captured that DOI already. ``mailto`` puts the
 requests in Crossref's polite pool.
@@ -36,11 +38,12 @@ class CrossrefSource:
             "select": "DOI,title,type,container-title",
             "mailto": self.cfg.contact,
         }
-        cursor, found = "*", 0
+        cursor, found, seen = "*", 0, 0
         for _ in range(int(settings.get("max_pages", 50))):
             fetched = await client.get(f"{self.base}/works", params={**params, "cursor": cursor})
             message = _json(fetched.response, fetched.url).get("message") or {}
             items = message.get("items") or []
+            seen += len(items)
             for item in items:
                 if not item.get("DOI") or item.get("type", "journal-article") != "journal-article":
                     continue
@@ -50,7 +53,8 @@ class CrossrefSource:
                 if limit is not None and found >= limit:
                     return
             next_cursor = message.get("next-cursor")
-            if not items or not next_cursor or next_cursor == cursor:
+            total = message.get("total-results")
+            if not items or not next_cursor or (isinstance(total, int) and seen >= total):
                 return
             cursor = next_cursor
         log.warning("crossref: stopped after discovery.crossref.max_pages=%s pages", settings.get("max_pages"))

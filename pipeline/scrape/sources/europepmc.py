@@ -6,6 +6,11 @@ filters, with ``resultType=core`` (abstracts included), paged with ``cursorMark`
 capture (``application/json``, ``via="api:europepmc"``): one JSON object, the result
 itself, serialized with sorted keys so that the same answer is the same capture. A
 result without an abstract becomes a page to fetch from its publisher.
+
+A result without a DOI (a new article indexed only from PMC) is kept, not dropped: it is
+stored as a record under its PMCID (or PMID) URL, with or without an abstract, and read
+as document ``pmcid:PMC…``; it is logged so that its DOI can be fetched once the index
+has it (its page cannot be requested without one).
 """
 
 from __future__ import annotations
@@ -53,7 +58,10 @@ class EuropePMCSource:
             answer = _json(fetched.response, fetched.url)
             results = (answer.get("resultList") or {}).get("result") or []
             for result in results:
-                if not result.get("doi"):
+                if not isinstance(result, dict):
+                    continue
+                if not result.get("doi") and not (result.get("pmcid") or result.get("pmid")):
+                    log.warning("europepmc: a result with no DOI, PMCID or PMID is ignored (id %s)", result.get("id"))
                     continue
                 yield self.target(result)
                 found += 1
@@ -66,6 +74,13 @@ class EuropePMCSource:
         log.warning("europepmc: stopped after discovery.europepmc.max_pages=%s pages", settings.get("max_pages"))
 
     def target(self, result: dict) -> Target:
+        if not result.get("doi"):
+            ident = f'PMCID:{result["pmcid"]}' if result.get("pmcid") else f'EXT_ID:{result["pmid"]} AND SRC:MED'
+            body = json.dumps(result, ensure_ascii=False, sort_keys=True).encode("utf-8")
+            log.info("europepmc: %s has no DOI yet; stored as a record, its DOI to be fetched later", ident)
+            return Target(source=self.name, doi=None, kind="record", via="api:europepmc", record=body,
+                          url=f"{self.base}/search?query={ident}&resultType=core&format=json",
+                          media_type=MEDIA_TYPE, extra={"awaiting_doi": True})
         doi = normalize_doi(result["doi"])
         if result.get("abstractText"):
             body = json.dumps(result, ensure_ascii=False, sort_keys=True).encode("utf-8")
