@@ -118,7 +118,8 @@ def synthesis_section(long: pd.DataFrame, ev: EvidenceIndex, draw: FigureWriter,
             if rows.empty or (rows["row_type"] == "excluded").all():
                 continue
             title = f"{label} by {gname}"
-            fig = forest.forest_plot(rows, title)
+            # a plot needs a study; case-report patients alone are a line of the table
+            fig = forest.forest_plot(rows, title) if (rows["row_type"] == "study").any() else None
             block = Block(title, forest.LEGEND, detail_table(rows, ev, title))
             section.blocks.append(draw(block, f"forest_{outcome}_by_{grouping}", fig))
     if len(section.blocks) == 1 and section.blocks[0].empty:

@@ -220,7 +220,8 @@ def _proportion(st: Statement, rec: Any, n_patients: dict[tuple[str, str], tuple
     """Fill ``events`` / ``total`` of ``st`` from its row, or set its exclusion."""
     n, d, pct = _num(rec.n), _num(rec.denominator), _num(rec.pct)
     st.pct = pct
-    if n is None and pct is None and not st.implied:
+    no_event = st.implied or grade_bounds(st.stated_value) == (0, 0)  # "no CRS": 0 events, n or not
+    if n is None and pct is None and not no_event:
         st.kind, st.exclusion = "excluded", "no count or percentage stated"
         return
     if d is not None and d > 0:
@@ -240,7 +241,7 @@ def _proportion(st: Statement, rec: Any, n_patients: dict[tuple[str, str], tuple
         st.events = int(n)
         if pct is not None and abs(100 * n / st.total - pct) > PCT_TOLERANCE:
             st.flags.append("pct_disagrees")
-    elif st.implied:
+    elif no_event:
         st.events = 0
     else:
         assert pct is not None
