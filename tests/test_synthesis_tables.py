@@ -221,6 +221,9 @@ def test_clinician_table_reads_in_words(synth):
     assert table.at["CD7", "crs_any"].startswith("92% (65–99); 1 study, 12 patients")
     assert table.at["BCMA", "crs_any"] == "case reports/series: 2 of 3 patients"
     assert "ev-0100000000000008" in table.at["CD19", "crs_any_evidence"]
+    by_vector = clinician_table(synth, "vector").set_index("group")
+    assert by_vector.at["not stated", "crs_any"] == (
+        "1 study, not pooled (group not stated); case reports/series: 2 of 3 patients")
 
 
 # -- the table as a file ------------------------------------------------------------------------

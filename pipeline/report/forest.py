@@ -29,6 +29,11 @@ LEGEND = ("† N is the study's patient count (derived)  ‡ k from the stated %
           "? grading scale not stated  ! stated % disagrees with n/N")
 
 
+def patients(n: int) -> str:
+    """``1 patient``, ``3 patients``."""
+    return f"{n} patient" if n == 1 else f"{n} patients"
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.0f}"
 
@@ -86,10 +91,11 @@ def forest_plot(rows: pd.DataFrame, title: str) -> Figure | None:
         r = line["row"]
         k, total = int(r["events"]), int(r["total"])
         if line["kind"] == "study":
-            weight = r["weight"] if not pd.isna(r["weight"]) else 0.0
+            # area by weight; a study outside any pool (scale or group not stated) gets a middling square
+            size = 7.0 if pd.isna(r["weight"]) else 4 + 10 * float(r["weight"]) ** 0.5
             ax.hlines(y, r["ci_low"], r["ci_high"], color=_STUDY, lw=1.2, gid=line["gid"] + ":ci")
             ax.plot([r["proportion"]], [y], marker="s", color=_STUDY, linestyle="none",
-                    markersize=4 + 10 * float(weight) ** 0.5, clip_on=False, gid=line["gid"])
+                    markersize=size, clip_on=False, gid=line["gid"])
             text = f"{k}/{total}{_marks(r['flags'])}   {_pct(r['proportion'])}% [{_pct(r['ci_low'])}, {_pct(r['ci_high'])}]"
             if not pd.isna(r["weight"]) and r["weight"] < 1:
                 text += f"   w {100 * r['weight']:.0f}%"
@@ -101,7 +107,7 @@ def forest_plot(rows: pd.DataFrame, title: str) -> Figure | None:
         else:
             ax.plot([r["proportion"]], [y], marker="o", markerfacecolor="white", color=_PATIENTS,
                     linestyle="none", markersize=7, clip_on=False, gid=line["gid"])
-            text = f"{k} of {total} patients   {_pct(r['proportion'])}%"
+            text = f"{k} of {patients(total)}   {_pct(r['proportion'])}%"
         ax.text(1.02, y, text, transform=ax.get_yaxis_transform(), va="center", fontsize=8,
                 color=_POOLED if line["kind"] == "pooled" else "#222")
     ax.set_yticks(ys, labels, fontsize=8)

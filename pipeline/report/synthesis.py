@@ -40,7 +40,8 @@ def _entry(r: pd.Series) -> str:
     if r["row_type"] == "pooled":
         return "pooled (one study)" if r["method"] == "single_study" else f"pooled ({int(r['n_studies'])} studies)"
     if r["row_type"] == "patients":
-        return f"case reports/series ({int(r['n_studies'])} documents)"
+        n = int(r["n_studies"])
+        return f"case reports/series ({n} document{'' if n == 1 else 's'})"
     return f"{r['doc_id']} · {r['subject']}"
 
 

@@ -643,12 +643,16 @@ def clinician_table(synthesis: pd.DataFrame, grouping: str = "target_antigen") -
                 scale = "" if p["stratum"] == ALL_SCALES else f"[{p['stratum']}] "
                 parts.append(scale + describe_estimate(p))
                 ids += str(p["evidence_ids"]).split("|")
+            studies = cell[cell["row_type"] == "study"]
+            if not len(cell[cell["row_type"] == "pooled"]) and len(studies):
+                why = "grading scale not stated" if group != NOT_STATED else "group not stated"
+                n = len(studies)
+                parts.append(f"{n} stud{'y' if n == 1 else 'ies'}, not pooled ({why})")
+                ids += [e for v in studies["evidence_ids"] for e in str(v).split("|")]
             for _, p in cell[cell["row_type"] == "patients"].iterrows():
-                parts.append(f"case reports/series: {int(p['events'])} of {int(p['total'])} patients")
+                total = int(p["total"])
+                parts.append(f"case reports/series: {int(p['events'])} of {total} patient{'' if total == 1 else 's'}")
                 ids += str(p["evidence_ids"]).split("|")
-            if not parts and (cell["row_type"] == "study").any():
-                parts.append(f"{int((cell['row_type'] == 'study').sum())} studies, not pooled (see flags)")
-                ids += [e for v in cell.loc[cell["row_type"] == "study", "evidence_ids"] for e in str(v).split("|")]
             record[outcome] = "; ".join(parts) if parts else ""
             record[f"{outcome}_evidence"] = rt._ids(ids)
         if any(record[o] for o in OUTCOMES):
