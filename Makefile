@@ -13,7 +13,7 @@ SHARED ?= ../shared
 SOURCES := $(shell find pipeline configs -type f \( -name '*.py' -o -name '*.yaml' -o -name '*.jsonl' -o -name '*.csv' -o -name '*.txt' \) 2>/dev/null)
 CURATION := $(wildcard $(CORPUS)/curation/*.jsonl) $(wildcard $(CORPUS)/retired.jsonl)
 
-.PHONY: help setup constraints docs run fetch import test eval calibrate bench lint review review-import export-gold report clean
+.PHONY: help setup constraints docs run fetch import test eval calibrate bench lint review review-import export-gold report synthesis clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -83,7 +83,12 @@ review-import: setup ## Apply a filled review CSV: make review-import FILE=corpu
 export-gold: run ## Curated values as extra gold (GUIDE format): corpus/curation/gold.jsonl
 	$(PY) -m pipeline export-gold --corpus $(CORPUS)
 
-$(CORPUS)/report/report.html: $(CORPUS)/evidence.csv $(filter pipeline/report/%,$(SOURCES))
+$(CORPUS)/synthesis.csv: $(CORPUS)/evidence.csv $(filter pipeline/synthesis/%,$(SOURCES))
+	$(PY) -m pipeline synthesize --corpus $(CORPUS)
+
+synthesis: $(CORPUS)/synthesis.csv ## Pooled rates across studies with 95% CIs: corpus/synthesis.{csv,parquet} (offline)
+
+$(CORPUS)/report/report.html: $(CORPUS)/evidence.csv $(filter pipeline/report/% pipeline/synthesis/%,$(SOURCES))
 	$(PY) -m pipeline report --corpus $(CORPUS)
 
 report: $(CORPUS)/report/report.html ## Write the HTML analysis report under corpus/report/ (when the table changed)
@@ -91,7 +96,10 @@ report: $(CORPUS)/report/report.html ## Write the HTML analysis report under cor
 docs/evidence_schema.md: pipeline/table/schema.py $(VENV)/.installed
 	$(PY) -c "from pipeline.table import write_data_dictionary; write_data_dictionary()"
 
-docs: docs/evidence_schema.md ## Regenerate the data dictionary from the declared schema
+docs/synthesis_schema.md: pipeline/synthesis/schema.py $(VENV)/.installed
+	$(PY) -c "from pipeline.synthesis.schema import write_dictionary; write_dictionary()"
+
+docs: docs/evidence_schema.md docs/synthesis_schema.md ## Regenerate the data dictionaries from the declared schemas
 
 clean: ## Remove rebuilt outputs (never the raw captures, retirements, curation decisions or corpus/review/)
-	rm -rf $(CORPUS)/build $(CORPUS)/evidence*.csv $(CORPUS)/evidence*.parquet $(CORPUS)/report
+	rm -rf $(CORPUS)/build $(CORPUS)/evidence*.csv $(CORPUS)/evidence*.parquet $(CORPUS)/synthesis.csv $(CORPUS)/synthesis.parquet $(CORPUS)/report

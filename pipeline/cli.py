@@ -227,6 +227,26 @@ def report(
 
 
 @app.command()
+def synthesize(
+    corpus: CorpusOpt = Path("corpus"),
+    transform: Annotated[str, typer.Option(help="Scale the proportions are pooled on: logit or freeman_tukey.")] = "logit",
+    method: Annotated[str, typer.Option(help="Between-study variance: pm (Paule-Mandel) or dl (DerSimonian-Laird).")] = "pm",
+    interval: Annotated[str, typer.Option(help="One study's 95% interval: wilson or exact (Clopper-Pearson).")] = "wilson",
+    pool_unstated_scale: Annotated[bool, typer.Option("--pool-unstated-scale", help="Also pool grade >= 3 rates whose grading scale is not stated (among themselves, flagged).")] = False,
+) -> None:
+    """Pool the rates studies state (CRS, ICANS, CR, ORR) by antigen, product, disease...: corpus/synthesis.csv."""
+    from pipeline.errors import PipelineError
+    from pipeline.synthesis import synthesize_corpus
+
+    try:
+        summary = synthesize_corpus(corpus, transform=transform, method=method, interval=interval,
+                                    pool_unstated_scale=pool_unstated_scale)
+    except PipelineError as err:
+        raise _fail(str(err)) from None
+    typer.echo(summary.describe())
+
+
+@app.command()
 def fetch(
     corpus: CorpusOpt = Path("corpus"),
     doi: Annotated[list[str], typer.Option("--doi", help="Frontiers article DOI to capture (repeatable).")] = [],  # noqa: B006

@@ -386,7 +386,12 @@ def build_report(corpus_dir: str | Path, out_dir: str | Path | None = None, long
     curation.blocks.append(draw(Block(f"{len(waiting)} values awaiting curation", table=table),
                                 "curation", None))
 
-    sections = [overview, products, safety, efficacy, curation]
+    # imported here, not at the top: pipeline.synthesis itself imports pipeline.report.tables
+    from pipeline.report.synthesis import synthesis_section
+
+    pooled_evidence = synthesis_section(long, ev, draw)
+
+    sections = [overview, products, safety, efficacy, pooled_evidence, curation]
     counted = tables.usable(long)
     patients = counted[counted["who"].str.match(r"^P\d+$", na=False)]
     rejected = long[long["status"] == "rejected"]

@@ -39,14 +39,14 @@ _ARROW_TYPES = {
 }
 
 
-def arrow_schema(columns: dict[str, tuple[str, str]]) -> pa.Schema:
+def arrow_schema(columns: dict[str, tuple[str, str]], table: str = "evidence") -> pa.Schema:
     """The Parquet schema of a declared column set; column descriptions go into field metadata."""
     return pa.schema(
         [
             pa.field(name, _ARROW_TYPES[dtype], nullable=True, metadata={"description": desc})
             for name, (dtype, desc) in columns.items()
         ],
-        metadata={"carmine.table": "evidence"},
+        metadata={"carmine.table": table},
     )
 
 
@@ -55,9 +55,11 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> None:
         write(tmp)
 
 
-def write_parquet(df: pd.DataFrame, path: Path, columns: dict[str, tuple[str, str]]) -> None:
-    table = pa.Table.from_pandas(df[list(columns)], schema=arrow_schema(columns), preserve_index=False)
-    table = table.replace_schema_metadata(arrow_schema(columns).metadata)
+def write_parquet(df: pd.DataFrame, path: Path, columns: dict[str, tuple[str, str]], *,
+                  table_name: str = "evidence") -> None:
+    schema = arrow_schema(columns, table_name)
+    table = pa.Table.from_pandas(df[list(columns)], schema=schema, preserve_index=False)
+    table = table.replace_schema_metadata(schema.metadata)
     _atomic(
         path,
         lambda tmp: pq.write_table(
