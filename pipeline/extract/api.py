@@ -25,8 +25,8 @@ from spacy.tokens import Doc
 
 from pipeline.document import Document
 from pipeline.extract import components  # noqa: F401  (registers the factories)
-from pipeline.extract.components.base import Finding, findings, sentence_at, text_of
 from pipeline.extract.calibration import confidence as calibrated
+from pipeline.extract.components.base import Finding, findings, sentence_at, text_of
 from pipeline.extract.detectors.grades import grade_rank
 from pipeline.extract.guard import bound_text
 from pipeline.extract.lexicon import config_files, fingerprint_files, load_resources

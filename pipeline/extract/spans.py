@@ -100,16 +100,16 @@ class Marker:
     form: str = ""
 
 
-def _key(span: Span, name: str) -> tuple[str, str, int, int]:
+def _key(span: Span, name: str) -> Any:
     return ("carmine", name, span.start_char, span.end_char)
 
 
 def _value_get(span: Span) -> Any:
-    return span.doc.user_data.get(("carmine", "value:" + span.label_, span.start_char, span.end_char))
+    return span.doc.user_data.get(_key(span, "value:" + span.label_))
 
 
 def _value_set(span: Span, value: Any) -> None:
-    span.doc.user_data[("carmine", "value:" + span.label_, span.start_char, span.end_char)] = value
+    span.doc.user_data[_key(span, "value:" + span.label_)] = value
 
 
 def _qualifier(name: str) -> tuple[Any, Any]:

@@ -21,7 +21,6 @@ breaks, connectors) are data in ``configs/patterns/binding.jsonl``.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from spacy.language import Language
@@ -66,18 +65,18 @@ class CarmineRates:
         # 1. "..., respectively"
         for m in self.rx["respectively"].finditer(text, sa[0].start, sq[-1].end + 40):
             listed = [a for a in free_a if a.end <= m.start()]
-            items = [q for q in free_q if q.start < m.start() and (not listed or q.start >= listed[-1].end)]
-            items = self._groups(text, items)
+            items = self._groups(text, [q for q in free_q
+                                        if q.start < m.start() and (not listed or q.start >= listed[-1].end)])
             if len(listed) >= 2 and len(items) >= 2:
                 k = min(len(items), len(listed))
-                for a, group in zip(listed[-k:], items[:k], strict=True):
-                    out.append((a, group))
+                for a, listed_group in zip(listed[-k:], items[:k], strict=True):
+                    out.append((a, listed_group))
                     free_a.remove(a)
-                    for q in group:
+                    for q in listed_group:
                         free_q.remove(q)
         # 2 + 3. comparisons bind as one; cheapest pairs first
         groups = self._groups(text, free_q)
-        pairs = []
+        pairs: list[tuple[float, int, int, Anchor]] = []
         for a in free_a:
             for gi, group in enumerate(groups):
                 cost = self.pair_cost(text, a, group, sa, asides)

@@ -21,6 +21,8 @@ Counts and rates are bound afterwards by ``carmine_rates`` (:mod:`.binding`). Wr
 
 from __future__ import annotations
 
+from typing import Any
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -68,7 +70,7 @@ class CarmineToxicity:
             chosen = stated or attached[:1]
             if q["hypothesis"] in NOT_RESULT and not negated and not stated:
                 continue
-            observations = []
+            observations: list[tuple[str, int | None, str, Any]] = []
             if negated:
                 if stated:
                     observations = [(g.grade, 0, r, g) for g, r in stated]
