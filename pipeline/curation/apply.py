@@ -143,12 +143,13 @@ def apply_decisions(
     added_rows: list[dict[str, Any]] = []
     for eid, d in in_force.items():
         if eid in added_ids:
-            row = _added_row(eid, d, history, settings, summary)
+            row = added_row(eid, d, history, settings, summary)
             if row is None:
                 continue
             problem = added_row_problem(row, known_docs)
             if problem:
-                summary.errors.append(f"{eid} (added by {d.curator}, {d.source}): not applied: {problem}")
+                summary.errors.append(f"{eid} (added by {d.curator}, {d.source}): not applied: "
+                                      f"column {problem[0]!r}: {problem[1]}")
                 continue
             if eid in positions:  # already applied to this table
                 for i in positions[eid]:
@@ -187,8 +188,8 @@ def apply_decisions(
     return df, summary
 
 
-def added_row_problem(row: dict[str, Any], known_docs: set[str] | None = None) -> str | None:
-    """Why a curator-added row cannot enter the table (None: it can).
+def added_row_problem(row: dict[str, Any], known_docs: set[str] | None = None) -> tuple[str, str] | None:
+    """(column, what is wrong) when a curator-added row cannot enter the table, else None.
 
     The row is checked against the table's own schema (``pipeline.table.validate``:
     subject form, offsets, the value's form...) exactly as the build will check it.
@@ -197,16 +198,17 @@ def added_row_problem(row: dict[str, Any], known_docs: set[str] | None = None) -
 
     doc = row.get("doc_id")
     if known_docs is not None and (missing(doc) or str(doc) not in known_docs):
-        return f"document {doc!r} is not in the corpus"
-    frame = refresh_derived(conform(pd.DataFrame([row])))
+        return "doc_id", f"document {doc!r} is not in the corpus"
     try:
-        validate(frame, table="curator-added row")
+        validate(refresh_derived(conform(pd.DataFrame([row]))), table="curator-added row")
     except TableSchemaError as e:
-        return "; ".join(f"column {v.column!r}: expected {v.check}, found {v.found!r}" for v in e.violations)
+        first = e.violations[0]
+        return (str(first.column) if first.column else "(row)",
+                "; ".join(f"expected {v.check}, found {v.found!r}" for v in e.violations))
     return None
 
 
-def _added_row(
+def added_row(
     eid: str, d: Decision, history: list[Decision], settings: CurationSettings, summary: ApplySummary
 ) -> dict[str, Any] | None:
     """The table row of a curator-added value as its latest decision leaves it."""

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.curation.apply import ApplySummary, _added_row, machine_value
+from pipeline.curation.apply import ApplySummary, added_row, added_row_problem, machine_value
 from pipeline.curation.csvio import read_sheet, write_sheet
 from pipeline.curation.decisions import (
     Decision,
@@ -244,26 +244,13 @@ def _check_add(cell: dict[str, str], eid: str, who: str, note: str | None, sourc
     decision = Decision(new_id, "add", who, now_utc(), fp, judged, None, note, source)
     # the row as every rebuild will make it, checked against the table's schema now
     unused = ApplySummary()
-    row = _added_row(new_id, decision, [decision], settings, unused)
+    row = added_row(new_id, decision, [decision], settings, unused)
     if row is None:
         raise _RowCheck(column, "; ".join(unused.errors))
-    problem = _schema_problem(row)
+    problem = added_row_problem(row)
     if problem:
-        raise _RowCheck(*problem)
+        raise _RowCheck(problem[0], f"decision add: the table would refuse this row: {problem[1]}")
     return decision
-
-
-def _schema_problem(row: dict[str, Any]) -> tuple[str, str] | None:
-    """(column, message) of the first schema violation of an added row, or None."""
-    from pipeline.table import TableSchemaError, refresh_derived, validate
-
-    try:
-        validate(refresh_derived(conform(pd.DataFrame([row]))), table="added row")
-    except TableSchemaError as e:
-        v = e.violations[0]
-        column = str(v.column) if v.column else "(row)"
-        return column, f"decision add: the table would refuse this row: expected {v.check}, found {v.found!r}"
-    return None
 
 
 def corpus_documents(corpus_dir: Path) -> set[str]:
