@@ -25,7 +25,7 @@ _CC = re.compile(r"creativecommons\.org/licenses/([a-z-]+)/", re.I)
 
 def _date(parts: Any) -> str | None:
     try:
-        y, m, d = (list(parts["date-parts"][0]) + [None, None])[:3]
+        y, m, d = [*parts["date-parts"][0], None, None][:3]
     except (KeyError, IndexError, TypeError):
         return None
     if not isinstance(y, int):
