@@ -146,9 +146,17 @@ def inputs_stamp(corpus_dir: Path) -> str:
 
 
 # -- stages -------------------------------------------------------------------------
-def parse_stage(store: CaptureStore, out: Path, records: Iterable[CaptureRecord], progress: bool = False) -> StageSummary:
-    """Parse each capture into a Document line of ``out`` (reusing unchanged ones)."""
+def parse_stage(store: CaptureStore, out: Path, records: Iterable[CaptureRecord], progress: bool = False,
+                works: dict[str, CaptureRecord] | None = None) -> StageSummary:
+    """Parse each capture into a Document line of ``out`` (reusing unchanged ones).
+
+    ``works``: Crossref work records by DOI; a document with one is re-read and completed
+    from it (:func:`pipeline.readers.crossref.merge_work`) on every rebuild (a few ms).
+    """
     from pipeline.readers import read_capture
+    from pipeline.readers.crossref import merge_work, read_work
+
+    works = works or {}
 
     summary = StageSummary()
     built_from: dict[str, CaptureRecord] = {}  # doc id -> the capture it was built from
@@ -159,7 +167,7 @@ def parse_stage(store: CaptureStore, out: Path, records: Iterable[CaptureRecord]
     try:
         with atomic_write(out) as fh:
             for rec in _progress(records, "parse", progress):
-                if rec.sha256 in index:
+                if rec.sha256 in index and rec.key not in works:
                     line = _read_at(old, index[rec.sha256])
                     summary.reused += 1
                 else:
@@ -172,6 +180,12 @@ def parse_stage(store: CaptureStore, out: Path, records: Iterable[CaptureRecord]
                         log.info("skipped %s", e)  # the run's summary names it (once)
                         continue
                     doc.capture_sha256 = rec.sha256
+                    if (work := works.get(rec.key)) is not None:
+                        try:
+                            merge_work(doc, read_work(store.get(work.sha256).decode("utf-8", "replace"),
+                                                      f"{store.path_of(work.sha256)} ({work.url})"))
+                        except PipelineError as e:
+                            log.warning("%s: its Crossref work record is not used: %s", rec.key, e)
                     line = doc.to_dict()
                     summary.built += 1
                 first = built_from.setdefault(str(line["id"]), rec)
@@ -332,8 +346,11 @@ def run(corpus_dir: str | Path = "corpus", *, fetch: bool = False, discover: boo
             return summary
         store = CaptureStore(corpus_dir)
         build = corpus_dir / BUILD
-        records = list(store.latest().values())
-        summary.documents = parse_stage(store, build / DOCUMENTS, records, progress)
+        latest = list(store.latest().values())
+        # Crossref work records complete a document's metadata; they are not documents themselves
+        works = {rec.extra["work_for"]: rec for rec in latest if rec.extra.get("work_for")}
+        records = [rec for rec in latest if not rec.extra.get("work_for")]
+        summary.documents = parse_stage(store, build / DOCUMENTS, records, progress, works=works)
         summary.extractions = extract_stage(build / DOCUMENTS, build / EXTRACTIONS, progress, jobs)
         summary.table, summary.curation = table_stage(corpus_dir, build / DOCUMENTS, build / EXTRACTIONS,
                                                       retired=set(store.retired()))

@@ -242,6 +242,35 @@ class _Run:
         kind = "unchanged" if seen_before and not new else "new"
         self.summary.outcomes.append(Outcome(target.key, kind, target.url, sha256=rec.sha256, notes=[target.via]))
 
+    # -- Crossref work records ---------------------------------------------------------------
+    def work_url(self, doi: str) -> str:
+        return f"{self.cfg.base('crossref')}/works/{doi}"
+
+    async def fetch_work(self, outcome: Outcome) -> None:
+        """Store the Crossref work record of a newly captured DOI as its own capture.
+
+        Its key is its URL (never the DOI: it must not replace the page); ``extra.work_for``
+        names the DOI whose document it completes. A failure is a note on the page's
+        outcome, not a failed article.
+        """
+        doi = outcome.key
+        url = self.work_url(doi)
+        if url in self.any_capture:
+            return
+        try:
+            fetched = await self.client.get(url, params={"mailto": self.cfg.contact})
+        except (Blocked, FetchError) as e:
+            outcome.notes.append(f"no Crossref work record: {e}")
+            return
+        resp = fetched.response
+        if resp.status_code != 200 or "json" not in resp.headers.get("content-type", ""):
+            outcome.notes.append(f"no Crossref work record: HTTP {resp.status_code}")
+            return
+        self.store.put(resp.content, source="crossref", media_type="application/json", url=url, doi=None,
+                       via="api:crossref", charset="utf-8", extra={"work_for": doi, "attempts": fetched.attempts})
+        self.any_capture.add(url)
+        outcome.notes.append("crossref work record")
+
     # -- pages -------------------------------------------------------------------------------
     async def fetch_page(self, target: Target) -> Outcome:
         url = target.url or self.frontiers.url_for(target.doi or "")
@@ -397,6 +426,9 @@ async def afetch(corpus_dir: str | os.PathLike[str], *, dois: Iterable[str] = ()
 
         try:
             await asyncio.gather(*(one(t) for t in pages))
+            if cfg.discovery.get("crossref", {}).get("work_records", True):
+                fresh = [o for o in summary.new if o.key.startswith("10.") and "api:europepmc" not in o.notes]
+                await asyncio.gather(*(run.fetch_work(o) for o in fresh))
         finally:
             bar.close()
             summary.requests = client.requests
