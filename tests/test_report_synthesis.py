@@ -109,3 +109,12 @@ def test_clinician_cells_and_rows_link_to_their_evidence(report, synth):
     entry = report[report.index(f'<div id="{anchor}">'):]
     entry = entry[: entry.index("</div>")]
     assert "t3: crs 0." in entry and "t3: n_patients 8." in entry
+
+
+def test_detail_table_keeps_the_natural_group_order(report):
+    start = report.index("<h3>CRS, any grade by target antigen</h3>")
+    block = report[start: report.index("<h3>", start + 10)]
+    table = block[block.index("<tbody>"):]
+    groups = re.findall(r"<tr><td[^>]*>([^<]+)</td>", table)
+    order = list(dict.fromkeys(groups))
+    assert order == ["BCMA", "CD7", "CD19"]  # CD7 before CD19, as in the plot

@@ -52,9 +52,12 @@ def detail_table(rows: pd.DataFrame, ev: EvidenceIndex, caption: str):
     if rows.empty:
         return None
     order = {"pooled": 0, "study": 1, "patients": 2, "excluded": 3}
-    rows = rows.assign(_o=rows["row_type"].map(order))
+    # groups and strata in the synthesis table's (natural) order, then pooled, studies, patients, excluded
+    first = {g: i for i, g in enumerate(dict.fromkeys(rows["group"]))}
+    strata = {g: i for i, g in enumerate(dict.fromkeys(rows["stratum"]))}
+    rows = rows.assign(_g=rows["group"].map(first), _s=rows["stratum"].map(strata), _o=rows["row_type"].map(order))
     out = []
-    for _, r in rows.sort_values(["group", "stratum", "_o"], kind="stable").iterrows():
+    for _, r in rows.sort_values(["_g", "_s", "_o"], kind="stable").iterrows():
         href = ev.link(f"{caption}: {r['group']} · {_entry(r)}", _ids(r["evidence_ids"]), _ids(r["doc_ids"]))
         excluded = r["row_type"] == "excluded"
         ci = "" if pd.isna(r["ci_low"]) else f"{_pct(r['ci_low'])}–{_pct(r['ci_high'])}"
