@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.readers import read_text
 from pipeline.table import normalize, to_fields
-from pipeline.table.fixtures import extraction_from_spec, load_spec
+from table_fixtures import extraction_from_spec, load_spec
 from pipeline.table.schema import COLUMNS
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

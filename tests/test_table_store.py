@@ -10,7 +10,7 @@ import pytest
 import pipeline
 from pipeline.errors import SchemaError
 from pipeline.table import EvidenceTables, load_evidence, normalize, write_tables
-from pipeline.table.fixtures import load_document_fixture
+from table_fixtures import load_document_fixture
 from pipeline.table.io import LONG_CSV, LONG_PARQUET, WIDE_CSV, WIDE_PARQUET
 from pipeline.table.schema import COLUMNS, WIDE_COLUMNS
 

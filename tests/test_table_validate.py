@@ -16,7 +16,7 @@ from pipeline.table import (
     refresh_derived,
     validate,
 )
-from pipeline.table.fixtures import load_document_fixture
+from table_fixtures import load_document_fixture
 from pipeline.table.io import LONG_CSV, LONG_PARQUET
 
 FIXTURES = Path(__file__).parent / "fixtures" / "table"

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.extract.model import empty_fields
 from pipeline.table import normalize, to_fields, wide_view
-from pipeline.table.fixtures import document_from_parts, extraction_from_spec
+from table_fixtures import document_from_parts, extraction_from_spec
 
 TITLE = "CD19 CAR-T cells in two patients with B-ALL"
 ABSTRACT = (
