@@ -211,7 +211,7 @@ def _evidence(doc: Doc, f: Finding, value: Any, subject: str, field_name: str | 
 
 
 #: bookkeeping the assemblers keep on a finding, not evidence detail
-_INTERNAL_DETAIL = frozenset({"sentence", "needs_rate", "arms"})
+_INTERNAL_DETAIL = frozenset({"sentence", "needs_rate", "arms", "coordinated"})
 #: set fields the GUIDE defines through treated patients ("treated indications", "used in patients")
 UNTREATED_FIELDS = frozenset({"disease", "target_antigen"})
 #: a word for a treated person (a preclinical-looking text with one of these may report patients)
@@ -312,6 +312,7 @@ def assemble(doc: Doc, document: Document) -> Extraction:
                 keep("response", dict(arm), f)
 
     seen_d: set[tuple[str, Any, str]] = set()
+    coordinated: set[int] = set()  # "median PFS and median OS were 1.9 months": one finding per measure
     for f in sorted(findings(doc, "durations"), key=lambda f: (MEASURES.index(f.value["measure"]), f.start)):
         if f.detail.get("single_patient_only") and not single:
             continue
@@ -319,8 +320,9 @@ def assemble(doc: Doc, document: Document) -> Extraction:
         # a span already read with its measure ("remission on day 11" and "on day 11 after CAR-T") is not 'other'
         if key[0] == "other" and any(k[1:] == key[1:] for k in seen_d):
             continue
-        if key not in seen_d:
+        if key not in seen_d or (f.detail.get("coordinated") and id(f) not in coordinated):
             seen_d.add(key)
+            coordinated.add(id(f))
             keep("durations", dict(f.value), f)
 
     if design in ("case_report", "case_series"):

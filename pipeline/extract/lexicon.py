@@ -33,7 +33,7 @@ from pipeline.resources import config_dir
 LEXICONS = ("antigens", "diseases", "cell_types", "vectors", "gene_editing", "responses", "toxicities",
             "transplants", "products")
 #: pattern files in load order: ``atomic`` and ``macros`` define macros ({NAME}) the later files compose
-PATTERN_FILES = ("atomic", "macros", "detectors", "qualifiers", "binding", "toxicity", "response", "durations",
+PATTERN_FILES = ("atomic", "macros", "detectors", "qualifiers", "binding", "measures", "toxicity", "response",
                  "patients", "expansion", "study_design", "context")
 MACRO_FILES = frozenset({"atomic", "macros"})
 

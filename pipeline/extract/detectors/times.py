@@ -19,7 +19,8 @@ from pipeline.extract.numbers import parse_number, parse_unit
 from pipeline.extract.spans import Time, add_span
 
 _BRACKETS = re.compile(r"[(\[][^()\[\]]*[)\]]")
-_VALUE = re.compile(r"\d+(?:[.·]\d+)?|[A-Za-z]+(?:[-\s][a-z]+)?")
+#: a unit inside a list of values ("2 months and 14 months")
+_UNITS = re.compile(r"\b(?:days?|weeks?|wks?|months?|mos?|years?|yrs?)\b", re.I)
 
 
 class CarmineTimes:
@@ -41,7 +42,7 @@ class CarmineTimes:
             unit = parse_unit(g["unit"])
             if unit is None:
                 continue
-            raw = _BRACKETS.sub(" ", g["values"])
+            raw = _UNITS.sub(" ", _BRACKETS.sub(" ", g["values"]))
             values = []
             for piece in re.split(r"\s*(?:,|\band\b|\bor\b)\s*", raw):
                 v = parse_number(piece)
@@ -53,7 +54,7 @@ class CarmineTimes:
             if g.get("le") and g["le"].lower() == "by":
                 qualifier = None
             add_span(doc, "times", Time(m.start(), m.end(), values, unit, qualifier=qualifier,
-                                        median=bool(g.get("median")), range=bool(g.get("range")), form=rule["id"]))
+                                        median=(g.get("median") or "").lower() == "median", range=bool(g.get("range")), form=rule["id"]))
         return doc
 
 

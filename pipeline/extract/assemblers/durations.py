@@ -1,0 +1,168 @@
+"""``carmine_durations``: each time expression's measure, from the words around it.
+
+Every span of the ``times`` detector ("12 months", "a median of 26.1 months", "within 6
+months", "day +28", "14 and 6 months") is read against the cue rules of
+``configs/patterns/measures.jsonl`` in file order: a rule's cue stands in the words before the
+span (``left``, within its clause), after it (``right``) or anywhere in its sentence; the first
+rule that holds gives the measure (``follow_up``, ``time_to_response``, ``response_duration``,
+``survival``, ``time_to_relapse``, ``prior_remission``, ``other``) or ``skip`` (eligibility,
+dosing, enrolment periods, a rate at a time point: no duration, GUIDE "Scope").
+
+The qualifier comes from the detector (``>``, ``<``, ``<=``) or the measure's words: ``median``
+when the measure phrase says so, ``ongoing`` when a response still lasts ("remains in CR",
+"to date"). A span the ``history`` qualifier puts before the CAR therapy is a
+``prior_remission`` only when it measures a remission (other history spans give nothing).
+Ranges ("1-4 weeks") and spans in sentences that are not results give nothing.
+
+Writes ``durations`` findings with value ``{"measure", "value", "unit", "qualifier"}``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.extract.assemblers.common import NOT_RESULT, qualifiers
+from pipeline.extract.components.base import Finding, add_finding, sentence_at, text_of
+from pipeline.extract.lexicon import load_resources
+from pipeline.extract.spans import Time, values_of
+
+#: a response duration in a sentence saying it still lasts
+_STILL = re.compile(r"\b(?:to\s+date|so\s+far|until\s+now|still|currently|at\s+the\s+time\s+of\s+(?:this\s+)?"
+                    r"(?:writing|report|publication|last\s+follow))\b", re.I)
+_CLAUSE = re.compile(r";|\.\s|:\s")
+_MEDIAN = re.compile(r"\bmedian\b", re.I)
+#: a sentence about one patient ("His LFS was ...", "the patient remained ..."): a single-patient rule holds
+_ONE_PATIENT = re.compile(r"\b(?:[Hh]is|[Hh]er|[Hh]e|[Ss]he|[Tt]he\s+(?:patient|child|boy|girl)|[Pp]atient\s+\d+)\b")
+_REMISSION = frozenset({"response_duration", "time_to_response", "prior_remission"})
+#: several survival measures named before one value ("median PFS and median OS were 1.9 months")
+_SURVIVAL_NAMES = re.compile(r"\b(?:OS|PFS|EFS|DFS|LFS|RFS|DOR|DoR|overall\s+survival|progression[-\s]free\s+survival"
+                             r"|event[-\s]free\s+survival)\b")
+_CANONICAL = {"overall survival": "os", "progression-free survival": "pfs", "progression free survival": "pfs",
+              "event-free survival": "efs", "event free survival": "efs", "dor": "dor"}
+#: between two values of one list ("8.5 months and 19.0 months")
+_LISTED = re.compile(r"\s*(?:,\s*)?(?:and|or)?\s*")
+_ARTICLE = re.compile(r"\b(?:an?|the)\s+$", re.I)
+_OTHER_THERAPY = re.compile(r"\b(?:transplant\w*|HSCT|HCT|ASCT|allo\w*|chemotherapy|radiotherapy|surgery|"
+                            r"blinatumomab|inotuzumab)\b", re.I)
+LEFT_CHARS = 110
+RIGHT_CHARS = 110
+
+
+class CarmineDurations:
+    def __init__(self, name: str, configs: str | None) -> None:
+        self.name = name
+        res = load_resources(configs)
+        self.rules = res.patterns.rules("measures")
+        for rule in self.rules:
+            if rule.get("needs_right"):
+                rule["needs_right_rx"] = re.compile(rule["needs_right"], re.I)
+            if rule.get("unless_sentence"):
+                rule["unless_rx"] = re.compile(rule["unless_sentence"], re.I)
+        self._car = re.compile(res.patterns.macros["CAR"], re.I)
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = text_of(doc)
+        times = [t for _, t in values_of(doc, "times")]
+        prev_end = 0
+        last: tuple[Time, dict[str, Any] | None] | None = None
+        for k, t in enumerate(times):
+            s, e = sentence_at(doc, t.start)
+            q = qualifiers(doc, t.start)
+            if t.range or q["reported"] or q["hypothesis"] in NOT_RESULT:
+                prev_end, last = t.end, None
+                continue
+            left = text[max(s, t.start - LEFT_CHARS, prev_end if prev_end > s else s):t.start]
+            cut = [m.end() for m in _CLAUSE.finditer(left)]
+            if cut:
+                left = left[cut[-1]:]
+            left = _ARTICLE.sub("", left)
+            right = text[t.end:min(e, t.end + RIGHT_CHARS)]
+            prev_end = t.end
+            if last is not None and last[1] is not None and last[0].end > s and _LISTED.fullmatch(text[last[0].end:t.start]):
+                rule = last[1]  # "8.5 (95% CI ...) months and 19.0 months": the list goes on with its measure
+            else:
+                rule = self._measure(text, t, s, e, left, right)
+            last = (t, rule if rule is not None and rule["measure"] != "skip" else None)
+            if rule is None or rule["measure"] == "skip":
+                continue
+            listed_next = k + 1 < len(times) and _LISTED.fullmatch(text[t.end:times[k + 1].start]) is not None
+            self._emit(doc, text, t, s, e, left, right, rule, q, listed_next)
+        return doc
+
+    def _measure(self, text: str, t: Time, s: int, e: int, left: str, right: str) -> dict[str, Any] | None:
+        for rule in self.rules:
+            if rule.get("day_only") and not t.day:
+                continue
+            if rule.get("multi_only") and len(t.values) < 2:
+                continue
+            side = rule["side"]
+            rx = rule["rx"]  # short windows: the plain regex
+            if side == "left":
+                m = rx.search(left)
+            elif side == "right":
+                m = rx.match(right)
+            elif side == "sentence_after":
+                m = rx.match(text[t.end:e])
+            else:
+                m = rx.search(text, s, e)
+            if not m:
+                continue
+            if rule.get("needs_right_rx") is not None and not rule["needs_right_rx"].match(right):
+                continue
+            if rule.get("needs_car") and not self._car_course(text, s, t.start, right):
+                continue
+            if rule.get("unless_rx") is not None and rule["unless_rx"].search(text, s, e):
+                continue
+            rule = dict(rule, _match=m)
+            return rule
+        return None
+
+    def _car_course(self, text: str, s: int, start: int, right: str) -> bool:
+        """A span counted in the CAR course: a CAR named before it in its sentence or right after it, or
+        earlier in the text with no other therapy named in this sentence ("relapsed after allo-HSCT, then
+        relapsed 15 months later" counts from the transplant)."""
+        if self._car.search(text, s, start) or self._car.search(right[:60]):
+            return True
+        return bool(self._car.search(text, 0, s)) and not _OTHER_THERAPY.search(text, s, start)
+
+    def _emit(self, doc: Doc, text: str, t: Time, s: int, e: int, left: str, right: str, rule: dict[str, Any],
+              q: dict[str, Any], listed_next: bool = False) -> None:
+        measure = rule["measure"]
+        if q["history"] and measure not in _REMISSION and measure != "prior_remission":
+            return  # a span before the CAR therapy that measures no remission (time since diagnosis)
+        if q["history"] and measure in ("response_duration", "time_to_response"):
+            measure = "prior_remission"
+        qualifier = None if rule.get("no_bound") else t.qualifier
+        if measure == "prior_remission" and qualifier not in ("<=", ">"):
+            qualifier = None
+        groups = rule["_match"].groupdict() if rule["side"] == "left" else {}
+        if measure == "response_duration":
+            if groups.get("now") or (groups.get("ongoing") or "").lower() == "ongoing" or rule.get("ongoing") \
+                    or _STILL.search(text, s, e):
+                qualifier = "ongoing"
+        elif measure in ("follow_up", "survival", "time_to_response", "time_to_relapse", "other") and (
+                t.median or _MEDIAN.search(left)) and qualifier is None:
+            qualifier = "median"
+        detail: dict[str, Any] = {"matched": text[t.start:t.end], "cue": rule["id"]}
+        if rule.get("single_patient") and not _ONE_PATIENT.search(text, s, e):
+            detail["single_patient_only"] = True  # "His LFS was >3 years" holds in any design
+        values = list(t.values)
+        if measure == "survival" and len(values) == 1 and not listed_next:
+            named = len({_CANONICAL.get(n.lower(), n.lower()) for n in _SURVIVAL_NAMES.findall(left)})
+            if named > 1 and re.search(r"\band\b", left):
+                values = values * named  # "median PFS and median OS were 1.9 months": two durations
+                detail["coordinated"] = True
+        for value in values:
+            v = {"measure": measure, "value": value, "unit": t.unit, "qualifier": qualifier}
+            add_finding(doc, Finding("durations", v, t.start, t.end, f"{self.name}.{rule['id']}", 0.8,
+                                     detail=dict(detail)))
+
+
+@Language.factory("carmine_durations", assigns=["doc._.carmine_findings", "doc.spans"],
+                  requires=["doc.spans"], default_config={"configs": None})
+def make_carmine_durations(nlp: Language, name: str, configs: str | None) -> CarmineDurations:
+    return CarmineDurations(name, configs)
