@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from table_fixtures import extraction_from_spec, load_spec
 
 from pipeline.readers import read_text
 from pipeline.table import normalize, to_fields
-from table_fixtures import extraction_from_spec, load_spec
 from pipeline.table.schema import COLUMNS
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from table_fixtures import load_document_fixture
 
 import pipeline
 from pipeline.errors import SchemaError
 from pipeline.table import EvidenceTables, load_evidence, normalize, write_tables
-from table_fixtures import load_document_fixture
 from pipeline.table.io import LONG_CSV, LONG_PARQUET, WIDE_CSV, WIDE_PARQUET
 from pipeline.table.schema import COLUMNS, WIDE_COLUMNS
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from table_fixtures import extraction_from_spec, load_document_fixture, load_spec
 
 from pipeline.readers import read_text
 from pipeline.table import load_evidence, merge_tables, normalize, update_table
-from table_fixtures import extraction_from_spec, load_document_fixture, load_spec
 from pipeline.table.io import LONG_CSV, LONG_PARQUET, SUPERSEDED_CSV, WIDE_CSV, WIDE_PARQUET
 from pipeline.table.validate import empty_long
 

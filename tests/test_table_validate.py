@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from table_fixtures import load_document_fixture
 
 from pipeline.errors import SchemaError
 from pipeline.table import (
@@ -16,7 +17,6 @@ from pipeline.table import (
     refresh_derived,
     validate,
 )
-from table_fixtures import load_document_fixture
 from pipeline.table.io import LONG_CSV, LONG_PARQUET
 
 FIXTURES = Path(__file__).parent / "fixtures" / "table"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from table_fixtures import document_from_parts, extraction_from_spec
 
 from pipeline.extract.model import empty_fields
 from pipeline.table import normalize, to_fields, wide_view
-from table_fixtures import document_from_parts, extraction_from_spec
 
 TITLE = "CD19 CAR-T cells in two patients with B-ALL"
 ABSTRACT = (

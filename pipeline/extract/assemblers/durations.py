@@ -82,6 +82,7 @@ class CarmineDurations:
             left = _ARTICLE.sub("", left)
             right = text[t.end:min(e, t.end + RIGHT_CHARS)]
             prev_end = t.end
+            rule: dict[str, Any] | None
             if last is not None and last[1] is not None and last[0].end > s and _LISTED.fullmatch(text[last[0].end:t.start]):
                 rule = last[1]  # "8.5 (95% CI ...) months and 19.0 months": the list goes on with its measure
             else:
