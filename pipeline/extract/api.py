@@ -44,7 +44,7 @@ COMPONENTS = (
     "carmine_subject",
     # assemblers: detected values bound to the GUIDE's fields
     "carmine_concepts", "carmine_toxicity", "carmine_response", "carmine_rates",
-    "carmine_durations", "carmine_expansion", "carmine_patients", "carmine_design",
+    "carmine_durations", "carmine_expansion", "carmine_patients", "carmine_counts", "carmine_design",
 )
 #: Optional statistical models: used only if installed (never required, never downloaded).
 OPTIONAL_MODELS = ("en_core_sci_sm", "en_core_sci_md", "en_ner_bc5cdr_md")
@@ -91,7 +91,7 @@ def build_nlp(configs: str | None = None) -> Language:
                 nlp.add_pipe("ner", name="sci_ner", source=source, before="abbreviation_detector")
             break
     for name in COMPONENTS:
-        nlp.add_pipe(name, config={} if name == "carmine_subject" else {"configs": configs})
+        nlp.add_pipe(name, config={} if name in ("carmine_subject", "carmine_patients") else {"configs": configs})
     load_resources(configs)
     return nlp
 

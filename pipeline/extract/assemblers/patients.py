@@ -1,0 +1,81 @@
+"""``carmine_patients``: individually described patients from the ``ages``, ``sexes`` and
+``markers`` detectors.
+
+An age describes a person when a person word stands right after it ("a 61-year-old woman",
+"a 33-year-male", "an 8-month-old infant") or a sex word right before it ("a male patient
+aged 45", "the patient was male and 45 years old"); its sex is the nearest sex word beside it,
+else the sentence's pronouns when they agree. Pronouns across the text give a case report's
+sex when no age is stated ("She then received ..."). Patient markers ("Patient 2", "the
+second patient") number the patients of a case series. Ages in sentences that are not results
+(background, eligibility "aged 18 or older") are not patients.
+
+Writes ``patients`` findings ``{"age_years", "sex"}``, ``patient_marker`` (the marker's number)
+and ``pronoun_sex`` findings.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.extract.assemblers.common import NOT_RESULT, qualifiers
+from pipeline.extract.components.base import Finding, add_finding, sentence_at, text_of
+from pipeline.extract.spans import values_of
+
+#: a person word right after an age ("a 61-year-old woman", "... old Chinese male patient")
+_PERSON_AFTER = re.compile(r"^[-\s‐]*(?:[\w-]+\s+){0,3}?(?P<w>male|female|man|woman|boy|girl|gentleman|lady|patient|child|"
+                           r"infant|adolescent|individual|toddler)\b", re.I)
+#: a sex word right before an age ("a male patient aged 45", "the patient was male and 45 years old")
+_SEX_BEFORE = re.compile(r"\b(?P<w>male|female|man|woman|boy|girl)\s+(?:patient\s+)?(?:and\s+|,\s*)?(?:was\s+|is\s+)?$", re.I)
+_HE = re.compile(r"\b(?:[Hh]e|[Hh]is|[Hh]im|[Hh]imself)\b")
+_SHE = re.compile(r"\b(?:[Ss]he|[Hh]er|[Hh]ers|[Hh]erself)\b")
+MALE = {"male", "man", "boy", "gentleman"}
+FEMALE = {"female", "woman", "girl", "lady"}
+
+
+def _sex_of(word: str) -> str | None:
+    w = word.lower()
+    return "male" if w in MALE else "female" if w in FEMALE else None
+
+
+class CarminePatients:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = text_of(doc)
+        for _, m in values_of(doc, "markers"):
+            add_finding(doc, Finding("patient_marker", m.number, m.start, m.end, f"{self.name}.marker", 0.9))
+        he, she = _HE.search(text), _SHE.search(text)
+        if bool(he) != bool(she):
+            first = he or she
+            assert first is not None
+            add_finding(doc, Finding("pronoun_sex", "male" if he else "female", first.start(), first.end(),
+                                     f"{self.name}.pronoun", 0.7, detail={"matched": first.group(0)}))
+        for _, age in values_of(doc, "ages"):
+            if qualifiers(doc, age.start)["hypothesis"] in NOT_RESULT:
+                continue
+            s, e = sentence_at(doc, age.start)
+            tail = text[age.end:min(e, age.end + 60)]
+            after = _PERSON_AFTER.match(tail)
+            before = _SEX_BEFORE.search(text[max(s, age.start - 40):age.start])
+            if after is None and before is None:
+                continue
+            sex = _sex_of(after.group("w")) if after else None
+            if sex is None and before is not None:
+                sex = _sex_of(before.group("w"))
+            if sex is None:
+                sent = text[s:e].lower()
+                h, sh = re.search(r"\b(?:he|his|him)\b", sent), re.search(r"\b(?:she|her)\b", sent)
+                sex = "male" if h and not sh else "female" if sh and not h else None
+            end = age.end + after.end() if after else age.end
+            add_finding(doc, Finding("patients", {"age_years": age.years, "sex": sex}, age.start, end,
+                                     f"{self.name}.{age.form}", 0.9, detail={"matched": text[age.start:end]}))
+        return doc
+
+
+@Language.factory("carmine_patients", assigns=["doc._.carmine_findings"], requires=["doc.spans"])
+def make_carmine_patients(nlp: Language, name: str) -> CarminePatients:
+    return CarminePatients(name)
