@@ -136,3 +136,19 @@ def test_a_measure_named_in_methods_needs_a_value(extractor):
     text = COHORT + "We pooled the overall response rate and the incidence of cytokine release syndrome of 3 products."
     assert obs(extractor, text, "crs") == []
     assert obs(extractor, text, "response") == []
+
+
+# -- GUIDE, second round: transplant timing ------------------------------------------------------
+MM = "A total of 20 patients with multiple myeloma received BCMA CAR-T cells in this study. "
+
+
+@pytest.mark.parametrize(("sentence", "labels"), [
+    ("Patients received ASCT followed by CAR-T consolidation.", []),  # one planned course
+    ("Sequential infusion of CAR-T cells after ASCT was given to 10 patients.", []),
+    ("Four patients underwent consolidative HSCT after CAR-T cell therapy.", ["consolidative_allo_hsct"]),
+    ("Seven patients proceeded to autologous or allogeneic HSCT after CAR-T.", ["consolidative_allo_hsct"]),
+    ("One patient had a prior kidney transplant.", []),  # solid organ: no label
+    ("Eight patients had relapsed after a previous autologous stem cell transplantation.", ["prior_auto_hsct"]),
+])
+def test_transplant_timing_as_the_guide_settles_it(extractor, sentence, labels):
+    assert extractor.extract(read_text(MM + sentence, doc_id="t")).fields["transplant"] == labels

@@ -244,10 +244,6 @@ class CarmineConcepts:
             first_car = next((s for s, e in sentences(doc) if self.rx["car_treatment"].search(text[s:e])), None)
         for t in found:
             kind = t.label
-            if kind == "unspecified":
-                if not diseases & LEUKEMIAS:
-                    continue
-                kind = "allo"
             zone = zone_at(doc, t.start)
             s, e = sentence_at(doc, t.start)
             sent = text[s:e]
@@ -258,6 +254,8 @@ class CarmineConcepts:
                 continue
             if self.rx["tx_tandem_before"].search(before) or self.rx["tx_tandem_after"].match(after):
                 continue
+            if kind == "auto" and self.rx["tx_regimen"].search(sent) and not self.rx["tx_prior_any"].search(sent):
+                continue  # "ASCT followed by CAR-T consolidation": one planned course (GUIDE)
             if self.rx["tx_consolidative_before"].search(before) or self.rx["tx_consolidative_after"].match(after):
                 timing, rule = "consolidative", "tx_consolidative"
             elif self.rx["tx_prior_before"].search(before) or self.rx["tx_prior_any"].search(sent):
@@ -268,6 +266,12 @@ class CarmineConcepts:
                 timing, rule = "consolidative", "tx_after_car_sentence"
             else:
                 continue
+            if kind == "unspecified":
+                # after the CAR, a transplant of unstated type is consolidative_allo_hsct (GUIDE); before it,
+                # an unstated transplant of a leukaemia is taken as allogeneic, of anything else as unknown
+                if timing == "prior" and not diseases & LEUKEMIAS:
+                    continue
+                kind = "allo"
             label = f"{timing}_{kind}_hsct"
             if label == "consolidative_auto_hsct":
                 continue  # not in the GUIDE's vocabulary
