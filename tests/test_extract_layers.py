@@ -152,3 +152,13 @@ MM = "A total of 20 patients with multiple myeloma received BCMA CAR-T cells in 
 ])
 def test_transplant_timing_as_the_guide_settles_it(extractor, sentence, labels):
     assert extractor.extract(read_text(MM + sentence, doc_id="t")).fields["transplant"] == labels
+
+
+@pytest.mark.parametrize(("text", "n"), [
+    ("We retrospectively analyzed 25 adult patients with Burkitt lymphoma who received CAR T-cell therapy. "
+     "Sixteen patients (64%) received sequential consolidation therapy.", 25),
+    ("Sixty-seven patients with B-ALL were treated with CD19 CAR-T and enrolled in the study, of which 33 patients "
+     "received tocilizumab.", 67),
+])
+def test_a_share_of_the_cohort_is_not_its_size(extractor, text, n):
+    assert extractor.extract(read_text(text, doc_id="t")).fields["n_patients"] == n

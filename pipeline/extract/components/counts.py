@@ -11,12 +11,18 @@ Writes ``n_candidate`` findings (value: int). Not yet rebuilt on the ``quantitie
 
 from __future__ import annotations
 
+import re
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.extract.components.base import Finding, add_finding, is_background, may_match, text_of
 from pipeline.extract.lexicon import load_resources
 from pipeline.extract.numbers import parse_number
+from pipeline.extract.spans import values_of
+
+#: a count that is part of a group named before it
+_SHARE_BEFORE = re.compile(r"\b(?:of\s+(?:which|whom|them|these)|among\s+(?:them|whom|these|those)|including)\s*,?\s*$", re.I)
 
 
 class CarmineCounts:
@@ -47,10 +53,22 @@ class CarmineCounts:
                 if rule["kind"] == "n_sum" or g.get("n2"):
                     n2 = parse_number(g["n2"])
                     n = n + n2 if n is not None and n2 is not None else None
+                if self._subgroup(doc, text, start):
+                    continue
                 if isinstance(n, int) and 0 < n < 100000:
                     add_finding(doc, Finding("n_candidate", n, start, m.end(), f"{self.name}.{rule['id']}",
                                              rule.get("confidence", 0.5), detail={"matched": text[start:m.end()]}))
         return doc
+
+
+    @staticmethod
+    def _subgroup(doc: Doc, text: str, start: int) -> bool:
+        """A count that is a share of another ("Sixteen patients (64%) received ...", "of which 33 patients
+        received ..."): the quantities detector gave it a percentage, or a subgroup cue stands before it."""
+        for _, q in values_of(doc, "quantities"):
+            if q.start <= start < q.end and q.pct is not None:
+                return True
+        return bool(_SHARE_BEFORE.search(text, max(0, start - 30), start))
 
 
 @Language.factory("carmine_counts", assigns=["doc._.carmine_findings"], default_config={"configs": None})
