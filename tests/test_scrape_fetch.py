@@ -84,12 +84,13 @@ def test_a_second_run_fetches_nothing_again(server, tmp_path):
 
 def test_an_interrupted_run_resumes_where_it_stopped(server, tmp_path):
     slow = "/journals/immunology/articles/10.3389/fimmu.2021.9900002/full"
-    server.fault(slow, ("slow", 0.4))
+    # the slow page is still in flight when the run is stopped; the other two have ample time on a busy machine
+    server.fault(slow, ("slow", 4.0))
     dois = ["10.3389/fimmu.2025.9900001", "10.3389/fimmu.2021.9900002", "10.3389/fimmu.2025.9900003"]
     config = fast_config(server.url, http={"timeout": {"connect": 1, "read": 5, "write": 1, "pool": 5}})
 
     async def interrupted():
-        await asyncio.wait_for(afetch(tmp_path, dois=dois, config=config, progress=False), timeout=0.3)
+        await asyncio.wait_for(afetch(tmp_path, dois=dois, config=config, progress=False), timeout=2.0)
 
     with pytest.raises(TimeoutError):
         asyncio.run(interrupted())  # as Ctrl-C would: mid-request
