@@ -72,6 +72,9 @@ def test_a_huge_page_is_read_up_to_the_limit_and_flagged(monkeypatch):
     ("1 MB on one line", "word " * 200_000),
     ("1 MB of one character", "a" * 1_000_000),
     ("1 MB of digits", "1" * 1_000_000),
+    # thousands of short lines (each line costs Python work: the reader reads a bounded number)
+    ("1 MB of four-letter lines", "abc\n" * 250_000),
+    ("1 MB of short sentences, one a line", "The patient received CAR-T cells.\n" * 29_000),
 ])
 def test_page_text_reader_is_not_quadratic(name, text):
     _, seconds = timed(read_page_text, text, doc_id="x")
