@@ -465,7 +465,7 @@ _MIXED_RANGE = re.compile(r"[A-Z]-[a-z]|[a-z]-[A-Z]")
 _last: list[Any] = [None, None]
 
 
-def _lower_cached(text: str) -> str | None:
+def lowered_cached(text: str) -> str | None:
     """``lowered(text)``, remembered for the last text seen (the rules of one Doc run in a row)."""
     if _last[0] is not text:
         _last[0], _last[1] = text, lowered(text)
@@ -507,7 +507,7 @@ class CaseFolded:
         self.rx, self.low = rx, low
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
-        low = _lower_cached(text)
+        low = lowered_cached(text)
         if low is None:
             yield from self.rx.finditer(text, pos, endpos)
             return
@@ -518,7 +518,7 @@ class CaseFolded:
             yield again
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        low = _lower_cached(text)
+        low = lowered_cached(text)
         if low is None:
             return self.rx.search(text, pos, endpos)
         m = self.low.search(low, pos, endpos)
