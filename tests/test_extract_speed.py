@@ -89,3 +89,40 @@ def test_gated_scan_finds_what_every_rule_finds(group):
         fast = [(m.span(), r["id"]) for m, r in scan(text, rules)]
         slow = [(m.span(), r["id"]) for m, r in scan(text, ungated)]
         assert fast == slow, f"{doc_id}: group {group}"
+
+
+@pytest.mark.parametrize("pattern,expected", [
+    (r"(?:a|bc)?\d+x", r"[ab\d]"),         # optional head: its first characters or the next item's
+    (r"(?<![\d.])\b(?:more|over)\s+\d", "[mo]"),  # lookbehinds and \b consume nothing
+    (r"x?", None),                          # can match empty: anywhere
+    (r".abc", None),                        # any character
+    (r"[^a]b", None),                       # a negated class
+])
+def test_first_chars(pattern, expected):
+    import re
+
+    from pipeline.extract.firstchar import first_chars
+
+    assert first_chars(re.compile(pattern)) == expected
+
+
+def test_first_char_lookahead_keeps_every_match_of_every_rule():
+    import re
+
+    from pipeline.extract.firstchar import with_first_char
+    from pipeline.extract.lexicon import lowered
+
+    res = __import__("pipeline.extract.lexicon", fromlist=["load_resources"]).load_resources()
+    rows = [r for name in res.patterns.files for r in res.patterns.rules(name) if "rx" in r]
+    texts = [t for _, t in TEXTS + EXTRA]
+    changed = 0
+    for row in rows:
+        rx = row["rx"]
+        plain = re.compile(rx.pattern, rx.flags & ~re.IGNORECASE) if rx.flags & re.IGNORECASE else rx
+        fast = with_first_char(plain)
+        changed += fast is not plain
+        for text in texts:
+            subject = (lowered(text) or "") if rx.flags & re.IGNORECASE else text
+            assert [(m.span(), m.groups()) for m in fast.finditer(subject)] == \
+                [(m.span(), m.groups()) for m in plain.finditer(subject)], row["id"]
+    assert changed > 20  # most rules open with optional groups: the lookahead applies to them

@@ -526,8 +526,13 @@ class CaseFolded:
 
 
 def case_folded(rx: re.Pattern[str]) -> re.Pattern[str] | CaseFolded:
-    """:class:`CaseFolded` for an IGNORECASE regex where it applies, else ``rx`` itself."""
-    if not rx.flags & re.IGNORECASE or _EQUIV is None:
+    """:class:`CaseFolded` for an IGNORECASE regex where it applies, else ``rx`` itself; either
+    tried only where a match can begin (:func:`pipeline.extract.firstchar.with_first_char`)."""
+    from pipeline.extract.firstchar import with_first_char
+
+    if not rx.flags & re.IGNORECASE:
+        return with_first_char(rx)
+    if _EQUIV is None:
         return rx
     lowered_pattern = _lower_regex(rx.pattern)
     if lowered_pattern is None:
@@ -538,4 +543,4 @@ def case_folded(rx: re.Pattern[str]) -> re.Pattern[str] | CaseFolded:
         return rx
     if low.groupindex != rx.groupindex or low.groups != rx.groups:  # pragma: no cover
         return rx
-    return CaseFolded(rx, low)
+    return CaseFolded(rx, with_first_char(low))
