@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError
+from pipeline.extract.firstchar import with_first_char
 from pipeline.resources import config_dir
 
 LEXICONS = ("antigens", "diseases", "cell_types", "vectors", "gene_editing", "responses", "toxicities",
@@ -215,12 +216,12 @@ class Lexicon:
             # a pattern character with extra case equivalents (κ, ϰ, Κ) only matches text holding one of
             # them, and such text is never lowered (see lowered())
             if trie is not None and _EQUIV is not None and not any(_UPPER_ESCAPE.search(f) for f in forms):
-                lex._loose_low = re.compile(f"(?<![a-z0-9]){trie}(?![a-z0-9])")
+                lex._loose_low = with_first_char(re.compile(f"(?<![a-z0-9]){trie}(?![a-z0-9])"))
         if exact:
             forms = [re.escape(a) for a in exact]
             # "PD-1", "PD-L1": a short form followed by a dash and a number names something else
             trie = _literal_trie(forms) or f"(?:{'|'.join(forms)})"
-            lex._exact = re.compile(f"{bound_l}{trie}{bound_r}(?![-‐‑](?:\\d|L\\d))")
+            lex._exact = with_first_char(re.compile(f"{bound_l}{trie}{bound_r}(?![-‐‑](?:\\d|L\\d))"))
         lex._loose_forms = [(re.compile(f"^(?:{synonym_regex(s)})$", re.IGNORECASE), lab) for s, lab in loose]
         return lex
 
@@ -528,8 +529,6 @@ class CaseFolded:
 def case_folded(rx: re.Pattern[str]) -> re.Pattern[str] | CaseFolded:
     """:class:`CaseFolded` for an IGNORECASE regex where it applies, else ``rx`` itself; either
     tried only where a match can begin (:func:`pipeline.extract.firstchar.with_first_char`)."""
-    from pipeline.extract.firstchar import with_first_char
-
     if not rx.flags & re.IGNORECASE:
         return with_first_char(rx)
     if _EQUIV is None:
