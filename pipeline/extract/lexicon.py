@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError
+from pipeline.extract.firstchar import with_first_char
 from pipeline.resources import config_dir
 
 LEXICONS = ("antigens", "diseases", "cell_types", "vectors", "gene_editing", "responses", "toxicities",
@@ -215,12 +216,12 @@ class Lexicon:
             # a pattern character with extra case equivalents (κ, ϰ, Κ) only matches text holding one of
             # them, and such text is never lowered (see lowered())
             if trie is not None and _EQUIV is not None and not any(_UPPER_ESCAPE.search(f) for f in forms):
-                lex._loose_low = re.compile(f"(?<![a-z0-9]){trie}(?![a-z0-9])")
+                lex._loose_low = with_first_char(re.compile(f"(?<![a-z0-9]){trie}(?![a-z0-9])"))
         if exact:
             forms = [re.escape(a) for a in exact]
             # "PD-1", "PD-L1": a short form followed by a dash and a number names something else
             trie = _literal_trie(forms) or f"(?:{'|'.join(forms)})"
-            lex._exact = re.compile(f"{bound_l}{trie}{bound_r}(?![-‐‑](?:\\d|L\\d))")
+            lex._exact = with_first_char(re.compile(f"{bound_l}{trie}{bound_r}(?![-‐‑](?:\\d|L\\d))"))
         lex._loose_forms = [(re.compile(f"^(?:{synonym_regex(s)})$", re.IGNORECASE), lab) for s, lab in loose]
         return lex
 
@@ -465,7 +466,7 @@ _MIXED_RANGE = re.compile(r"[A-Z]-[a-z]|[a-z]-[A-Z]")
 _last: list[Any] = [None, None]
 
 
-def _lower_cached(text: str) -> str | None:
+def lowered_cached(text: str) -> str | None:
     """``lowered(text)``, remembered for the last text seen (the rules of one Doc run in a row)."""
     if _last[0] is not text:
         _last[0], _last[1] = text, lowered(text)
@@ -507,7 +508,7 @@ class CaseFolded:
         self.rx, self.low = rx, low
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
-        low = _lower_cached(text)
+        low = lowered_cached(text)
         if low is None:
             yield from self.rx.finditer(text, pos, endpos)
             return
@@ -518,7 +519,7 @@ class CaseFolded:
             yield again
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        low = _lower_cached(text)
+        low = lowered_cached(text)
         if low is None:
             return self.rx.search(text, pos, endpos)
         m = self.low.search(low, pos, endpos)
@@ -526,8 +527,11 @@ class CaseFolded:
 
 
 def case_folded(rx: re.Pattern[str]) -> re.Pattern[str] | CaseFolded:
-    """:class:`CaseFolded` for an IGNORECASE regex where it applies, else ``rx`` itself."""
-    if not rx.flags & re.IGNORECASE or _EQUIV is None:
+    """:class:`CaseFolded` for an IGNORECASE regex where it applies, else ``rx`` itself; either
+    tried only where a match can begin (:func:`pipeline.extract.firstchar.with_first_char`)."""
+    if not rx.flags & re.IGNORECASE:
+        return with_first_char(rx)
+    if _EQUIV is None:
         return rx
     lowered_pattern = _lower_regex(rx.pattern)
     if lowered_pattern is None:
@@ -538,4 +542,4 @@ def case_folded(rx: re.Pattern[str]) -> re.Pattern[str] | CaseFolded:
         return rx
     if low.groupindex != rx.groupindex or low.groups != rx.groups:  # pragma: no cover
         return rx
-    return CaseFolded(rx, low)
+    return CaseFolded(rx, with_first_char(low))

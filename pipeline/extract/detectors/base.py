@@ -8,7 +8,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from pipeline.extract.lexicon import load_resources
+from pipeline.extract.lexicon import load_resources, lowered_cached
 
 
 def rules_of(configs: str | None, group: str) -> list[dict[str, Any]]:
@@ -19,10 +19,15 @@ def rules_of(configs: str | None, group: str) -> list[dict[str, Any]]:
 def scan(text: str, rules: list[dict[str, Any]], start: int = 0, end: int | None = None
          ) -> list[tuple[re.Match[str], dict[str, Any]]]:
     """Every rule's matches, resolved to non-overlapping ones: longer matches first, then the
-    earlier rule; returned in text order."""
+    earlier rule; returned in text order. A rule whose literal gate (``lexicon.Gate``) the text
+    does not open cannot match and is not run."""
     end = len(text) if end is None else end
     found: list[tuple[int, int, int, re.Match[str], dict[str, Any]]] = []
+    low = lowered_cached(text)
     for order, rule in enumerate(rules):
+        gate = rule.get("gate")
+        if gate is not None and not gate.open(text, low):
+            continue
         for m in rule["fast"].finditer(text, start, end):
             if m.end() > m.start():
                 found.append((m.start() - m.end(), order, m.start(), m, rule))

@@ -14,7 +14,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from pipeline.extract.components.base import sentence_at, sentences, text_of
+from pipeline.extract.components.base import lowered_text, sentence_at, sentences, text_of
 from pipeline.extract.lexicon import load_resources
 from pipeline.extract.spans import spans_of
 
@@ -50,11 +50,21 @@ class ContextQualifier:
 
     def find_scopes(self, doc: Doc) -> list[tuple[int, int, Any]]:
         text = text_of(doc)
-        hidden = [m.span() for r in self.pseudo for m in r["fast"].finditer(text)]
-        stops = sorted({m.start() for r in self.terminators for m in r["fast"].finditer(text)}
-                       | {m.end() for r in self.terminators for m in r["fast"].finditer(text)})
+        low = lowered_text(doc)
+        cues = [r for r in self.cues if r["gate"] is None or r["gate"].open(text, low)]
+        if not cues:
+            return []  # no cue can match: pseudo-cues and terminators have nothing to act on
+        hidden = [m.span() for r in self.pseudo if r["gate"] is None or r["gate"].open(text, low)
+                  for m in r["fast"].finditer(text)]
+        ends: set[int] = set()
+        for r in self.terminators:  # each terminator's regex once: its matches' starts and ends
+            if r["gate"] is None or r["gate"].open(text, low):
+                for m in r["fast"].finditer(text):
+                    ends.add(m.start())
+                    ends.add(m.end())
+        stops = sorted(ends)
         out: list[tuple[int, int, Any]] = []
-        for rule in self.cues:
+        for rule in cues:
             for m in rule["fast"].finditer(text):
                 if any(a < m.end() and m.start() < b for a, b in hidden):
                     continue

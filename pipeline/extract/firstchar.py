@@ -1,0 +1,124 @@
+"""First-character lookaheads: the same regex, tried only where a match can begin.
+
+Python's ``re`` tries a pattern at every position of the text; a pattern that opens with
+optional groups and alternatives ("(?:median of )?(?:more than )?(?:about )?<number> <unit>")
+costs dozens of steps per position even where no match can start. :func:`first_chars` reads
+the parsed pattern and returns the character class every match's first character belongs to
+(None when it cannot tell: a pattern that can match the empty string, a negated class, ``.``);
+:func:`with_first_char` prefixes the pattern with ``(?=[that class])``. The prefix rejects only
+positions where the original cannot match, so the matches, their spans and groups are the same
+(``tests/test_extract_speed.py`` compares them on every gold text).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_CATEGORIES = {"CATEGORY_DIGIT": r"\d", "CATEGORY_SPACE": r"\s", "CATEGORY_WORD": r"\w"}
+_MAX_RANGE = 512
+
+
+def _escape(code: int) -> str:
+    ch = chr(code)
+    return "\\" + ch if ch in "\\]^-[" else ch
+
+
+def _seq(items: list[tuple[Any, Any]]) -> tuple[list[str] | None, bool]:
+    """(class items of the first consumed character, whether the sequence can match empty)."""
+    out: list[str] = []
+    for item in items:
+        first, nullable = _one(*item)
+        if first is None:
+            return None, False
+        out += first
+        if not nullable:
+            return out, False
+    return out, True
+
+
+def _one(op: Any, av: Any) -> tuple[list[str] | None, bool]:
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    if op is c.LITERAL:
+        return [_escape(av)], False
+    if op is c.IN:
+        items: list[str] = []
+        for kind, val in av:
+            if kind is c.LITERAL:
+                items.append(_escape(val))
+            elif kind is c.RANGE and val[1] - val[0] < _MAX_RANGE:
+                items.append(f"{_escape(val[0])}-{_escape(val[1])}")
+            elif kind is c.CATEGORY and str(val) in _CATEGORIES:
+                items.append(_CATEGORIES[str(val)])
+            else:  # a negated class, a wide range, a negated category
+                return None, False
+        return items, False
+    if op is c.AT or op is c.ASSERT or op is c.ASSERT_NOT:
+        return [], True  # zero width: the next item consumes the first character
+    if op is c.SUBPATTERN:
+        _group, add, delete, sub = av
+        if add or delete:
+            return None, False  # local flags (case) change what a literal means
+        return _seq(list(sub))
+    if op is c.ATOMIC_GROUP:
+        return _seq(list(av))
+    if op is c.BRANCH:
+        out: list[str] = []
+        nullable = False
+        for alt in av[1]:
+            first, empty = _seq(list(alt))
+            if first is None:
+                return None, False
+            out += first
+            nullable = nullable or empty
+        return out, nullable
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        lo, _hi, sub = av
+        first, empty = _seq(list(sub))
+        if first is None:
+            return None, False
+        return first, empty or lo == 0
+    return None, False  # ANY, GROUPREF, NOT_LITERAL, ...
+
+
+def first_chars(rx: re.Pattern[str]) -> str | None:
+    """The class (``[...]``) of every match's first character, or None where it cannot tell
+    (or the pattern is case-insensitive, where a literal stands for more than one character)."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    if rx.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    parsed = _parser.parse(rx.pattern, rx.flags)
+    if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    first, nullable = _seq(list(parsed))
+    if first is None or nullable or not first:
+        return None
+    return "[" + "".join(dict.fromkeys(first)) + "]"
+
+
+_GLOBAL_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
+
+
+def with_first_char(rx: re.Pattern[str]) -> re.Pattern[str]:
+    """``rx`` tried only where a match can begin (the same pattern when :func:`first_chars` cannot tell)."""
+    from re import _constants as c  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+
+    parsed = list(_parser.parse(rx.pattern, rx.flags))
+    if parsed and parsed[0][0] in (c.LITERAL, c.IN):
+        return rx  # re already skips to where its first literal or class stands
+    cls = first_chars(rx)
+    if cls is None:
+        return rx
+    flags = _GLOBAL_FLAGS.match(rx.pattern)
+    head = flags.group(0) if flags else ""
+    body = rx.pattern[len(head):]
+    try:
+        fast = re.compile(f"{head}(?={cls})(?:{body})", rx.flags)
+    except re.error:  # pragma: no cover - a class we escaped wrongly: keep the original
+        return rx
+    if fast.groupindex != rx.groupindex or fast.groups != rx.groups:  # pragma: no cover
+        return rx
+    return fast

@@ -1,0 +1,128 @@
+"""The speed paths give exactly what the plain ones give (issue 12: outputs must not change).
+
+* ``carmine_abbreviations`` computes scispaCy's two matchers on the ORTH array: compared with
+  scispaCy's ``AbbreviationDetector`` itself (same short forms, same long forms) on every gold
+  document, and its bracket candidates with scispaCy's ``Matcher`` in order.
+* ``detectors.base.scan`` and the qualifiers skip rules whose literal gate the text does not
+  open: compared with the ungated scan on every gold text.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import pytest
+from spacy.attrs import ORTH
+
+from pipeline.extract.api import Extractor
+from pipeline.extract.components.abbreviations import bracket_matches, detect, occurrences
+from pipeline.extract.detectors.base import rules_of, scan
+from pipeline.readers import read_text
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD = [ROOT / "tests/fixtures/gold/extra.jsonl", ROOT / "tests/fixtures/gold/heldout.jsonl",
+        ROOT / "tests/fixtures/gold/tune.jsonl", ROOT.parent / "shared/gold/dev.jsonl"]
+
+
+def _gold_texts() -> list[tuple[str, str]]:
+    out = []
+    for path in GOLD:
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    rec = json.loads(line)
+                    out.append((f"{path.name}:{rec['id']}", rec["text"]))
+    return out
+
+
+TEXTS = _gold_texts()
+EXTRA = [
+    ("nested", "Chimeric antigen receptor (CAR (second generation)) T cells (CAR-T) and CAR-T (CART) cells."),
+    ("repeat", "Cytokine release syndrome (CRS) occurred; CRS was mild. Grade (G) 1 CRS (CRS) in two (2) (n=2)."),
+    ("multi", "Immune effector cell-associated neurotoxicity syndrome (ICE NS) and ICE NS twice: ICE NS."),
+    ("long inside", "CRS (cytokine release syndrome) was seen, and ICANS (immune effector cell neurotoxicity)."),
+]
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+def _key(pairs) -> set[tuple[int, int, int, int]]:
+    return {(s.start, s.end, long.start, long.end) for long, shorts in pairs for s in shorts}
+
+
+@pytest.mark.parametrize("doc_id,text", TEXTS + EXTRA, ids=[t[0] for t in TEXTS + EXTRA])
+def test_abbreviations_match_scispacys_detector(extractor, doc_id, text):
+    from scispacy.abbreviation import AbbreviationDetector, filter_matches
+
+    doc = extractor.make_doc(read_text(text, doc_id=doc_id))
+    reference = AbbreviationDetector(extractor.nlp, name="reference")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*\[W036\]", category=UserWarning)
+        matches = [(m, s + 1, e - 1) for m, s, e in reference.matcher(doc)]
+        expected = reference.find_matches_for(filter_matches(matches, doc), doc)
+    assert _key(detect(doc)) == _key(expected), doc_id
+    orth = doc.to_array(ORTH)
+    mine = bracket_matches(orth, doc.vocab.strings["("], doc.vocab.strings[")"])
+    kept = [(s, e) for _, s, e in matches if e - s <= 8]  # what filter_matches reads
+    assert [(s, e) for _, s, e in mine] == kept, doc_id
+
+
+def test_occurrences_finds_every_token_sequence():
+    import numpy as np
+
+    orth = np.array([1, 2, 1, 2, 2, 1, 2], dtype=np.uint64)
+    assert occurrences(orth, orth[0:2]) == [0, 2, 5]
+    assert occurrences(orth, orth[3:5]) == [3]
+    assert occurrences(orth, orth[0:0]) == []
+
+
+@pytest.mark.parametrize("group", ["quantities", "asides", "grades", "times", "ages", "sexes", "markers"])
+def test_gated_scan_finds_what_every_rule_finds(group):
+    rules = rules_of(None, group)
+    ungated = [{**r, "gate": None} for r in rules]
+    for doc_id, text in TEXTS + EXTRA:
+        fast = [(m.span(), r["id"]) for m, r in scan(text, rules)]
+        slow = [(m.span(), r["id"]) for m, r in scan(text, ungated)]
+        assert fast == slow, f"{doc_id}: group {group}"
+
+
+@pytest.mark.parametrize("pattern,expected", [
+    (r"(?:a|bc)?\d+x", r"[ab\d]"),         # optional head: its first characters or the next item's
+    (r"(?<![\d.])\b(?:more|over)\s+\d", "[mo]"),  # lookbehinds and \b consume nothing
+    (r"x?", None),                          # can match empty: anywhere
+    (r".abc", None),                        # any character
+    (r"[^a]b", None),                       # a negated class
+])
+def test_first_chars(pattern, expected):
+    import re
+
+    from pipeline.extract.firstchar import first_chars
+
+    assert first_chars(re.compile(pattern)) == expected
+
+
+def test_first_char_lookahead_keeps_every_match_of_every_rule():
+    import re
+
+    from pipeline.extract.firstchar import with_first_char
+    from pipeline.extract.lexicon import lowered
+
+    res = __import__("pipeline.extract.lexicon", fromlist=["load_resources"]).load_resources()
+    rows = [r for name in res.patterns.files for r in res.patterns.rules(name) if "rx" in r]
+    texts = [t for _, t in TEXTS + EXTRA]
+    changed = 0
+    for row in rows:
+        rx = row["rx"]
+        plain = re.compile(rx.pattern, rx.flags & ~re.IGNORECASE) if rx.flags & re.IGNORECASE else rx
+        fast = with_first_char(plain)
+        changed += fast is not plain
+        for text in texts:
+            subject = (lowered(text) or "") if rx.flags & re.IGNORECASE else text
+            assert [(m.span(), m.groups()) for m in fast.finditer(subject)] == \
+                [(m.span(), m.groups()) for m in plain.finditer(subject)], row["id"]
+    assert changed > 20  # most rules open with optional groups: the lookahead applies to them
