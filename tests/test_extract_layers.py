@@ -162,3 +162,27 @@ def test_transplant_timing_as_the_guide_settles_it(extractor, sentence, labels):
 ])
 def test_a_share_of_the_cohort_is_not_its_size(extractor, text, n):
     assert extractor.extract(read_text(text, doc_id="t")).fields["n_patients"] == n
+
+
+@pytest.mark.parametrize(("text", "antigens"), [
+    # antigens listed with a CAR's target are CAR targets too, also across "for <disease>"
+    ("This review covers CAR-T cells targeting CD5 and CD7 for T-ALL and CD123, CD33, and CLL1 for AML.",
+     ["CD5", "CD7", "CD123", "CD33", "CLL1"]),
+    # an antibody "directed against" an antigen is not a CAR
+    ("A patient refractory to a monoclonal antibody (directed against CD38: daratumumab) received BCMA CAR-T cells.",
+     ["BCMA"]),
+])
+def test_antigen_lists_and_antibodies(extractor, text, antigens):
+    assert extractor.extract(read_text(text, doc_id="t")).fields["target_antigen"] == antigens
+
+
+def test_a_toxicity_as_an_outcome_variable_is_no_event(extractor):
+    text = COHORT + "We identified biomarkers strongly associated with high-grade CRS."
+    assert obs(extractor, text, "crs") == []
+
+
+def test_salvage_transplant_for_relapse_after_car_is_consolidative(extractor):
+    text = ("A patient with multiple myeloma refractory to lenalidomide and autologous stem cell transplantation (ASCT) "
+            "received haploidentical HSCT as a salvage treatment of relapse after BCMA CAR-T cell therapy.")
+    assert extractor.extract(read_text(text, doc_id="t")).fields["transplant"] == [
+        "prior_auto_hsct", "consolidative_allo_hsct"]

@@ -64,6 +64,12 @@ VECTOR_NARROWER = {
 LEUKEMIAS = {"ALL", "B-ALL", "T-ALL", "ETP-ALL", "AML", "MDS", "MPAL", "BPDCN"}
 
 
+#: an antibody named right before "against/targeting <antigen>": the antigen is the antibody's, not a CAR's
+_ANTIBODY_BEFORE = re.compile(r"(?:antibod\w*|\bmAbs?\b|\w+mab\b|inhibitors?|conjugates?|engagers?|\bBiTE)[^.;]{0,25}$", re.I)
+#: between two antigens of one list
+_ANTIGEN_LIST = re.compile(r"(?:\s*(?:,|and|or|/|&)\s*|\s+for\s+(?:[\w/-]+\s+){1,3}?(?:and|,)\s+)+")
+
+
 class CarmineConcepts:
     def __init__(self, name: str, configs: str | None) -> None:
         self.name = name
@@ -161,8 +167,11 @@ class CarmineConcepts:
                 rule = "antigen_named_car"
             elif m and not self.rx["antigen_not_car"].search(after[: m.start(0) + len(m.group(0)) - 3][:25]):
                 rule = "antigen_car_after"
-            elif self.rx["antigen_car_before"].search(before) and re.search(r"CAR|chimeric", text[s:e], re.I):
+            elif self.rx["antigen_car_before"].search(before) and re.search(r"CAR|chimeric", text[s:e], re.I) \
+                    and not _ANTIBODY_BEFORE.search(before):
                 rule = "antigen_car_before"
+            elif kept and self._coordinated(text, kept[-1][0], t):
+                rule = "antigen_coordinated"  # "CAR-T cells targeting CD5 and CD7 ... and CD123, CD33, and CLL1"
             if rule is None:
                 continue
             prior = bool(self.rx["antigen_prior_before"].search(before[-30:])
@@ -173,6 +182,12 @@ class CarmineConcepts:
             if prior and have_current and t.label not in have_current:
                 continue
             self._emit(doc, "target_antigen", t.label, t, rule, 0.6 if prior else 0.9, prior_product=prior)
+
+    @staticmethod
+    def _coordinated(text: str, a: Term, b: Term) -> bool:
+        """Antigen ``b`` is listed with the CAR target ``a`` before it (and, or, commas, a slash; a
+        "for <disease>" between list items)."""
+        return a.end <= b.start and b.start - a.end < 60 and bool(_ANTIGEN_LIST.fullmatch(text[a.end:b.start]))
 
     def _diseases(self, doc: Doc, text: str, found: list[Term]) -> set[str]:
         strong: list[Term] = []
