@@ -60,6 +60,8 @@ class CarmineDurations:
         for rule in self.rules:
             if rule.get("needs_right"):
                 rule["needs_right_rx"] = re.compile(rule["needs_right"], re.I)
+            if rule.get("needs_left"):
+                rule["needs_left_rx"] = re.compile(rule["needs_left"], re.I)
             if rule.get("unless_sentence"):
                 rule["unless_rx"] = re.compile(rule["unless_sentence"], re.I)
         self._car = re.compile(res.patterns.macros["CAR"], re.I)
@@ -113,6 +115,8 @@ class CarmineDurations:
             if not m:
                 continue
             if rule.get("needs_right_rx") is not None and not rule["needs_right_rx"].match(right):
+                continue
+            if rule.get("needs_left_rx") is not None and not rule["needs_left_rx"].search(left):
                 continue
             if rule.get("needs_car") and not self._car_course(text, s, t.start, right):
                 continue
