@@ -186,3 +186,14 @@ def test_salvage_transplant_for_relapse_after_car_is_consolidative(extractor):
             "received haploidentical HSCT as a salvage treatment of relapse after BCMA CAR-T cell therapy.")
     assert extractor.extract(read_text(text, doc_id="t")).fields["transplant"] == [
         "prior_auto_hsct", "consolidative_allo_hsct"]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    # a list of statements, then as many values, without "respectively"
+    ("The ORR, CR and PR rates were 90%, 60% and 30%.", [("ORR", None, 90), ("CR", None, 60), ("PR", None, 30)]),
+    ("The rates of ORR and CR were 81% (13/16) and 50% (8/16).", [("ORR", 13, 81), ("CR", 8, 50)]),
+    # one statement's value in two groups: each group's rate
+    ("The ORR was 80% in the 2-day group and 60% in the 3-day group.", [("ORR", None, 80), ("ORR", None, 60)]),
+])
+def test_rates_bind_lists_and_groups(extractor, sentence, expected):
+    assert obs(extractor, COHORT + sentence, "response") == expected

@@ -74,6 +74,13 @@ class CarmineRates:
                     free_a.remove(a)
                     for q in listed_group:
                         free_q.remove(q)
+        # 1b. a list of statements, then a list of as many values: "The ORR, CR and PR rates were 90%, 60% and 30%"
+        for listed, items in self._parallel_lists(text, free_a, self._groups(text, free_q)):
+            for a, listed_group in zip(listed, items, strict=True):
+                out.append((a, listed_group))
+                free_a.remove(a)
+                for q in listed_group:
+                    free_q.remove(q)
         # 2 + 3. comparisons bind as one; cheapest pairs first
         groups = self._groups(text, free_q)
         pairs: list[tuple[float, int, int, Anchor]] = []
@@ -91,6 +98,48 @@ class CarmineRates:
             taken_a.add(id(a))
             taken_g.add(gi)
             out.append((a, groups[gi]))
+        # 4. the same statement's value in other groups: "ORR was 80% in the 2-day group and 60% in the 3-day group"
+        for a, group in out:
+            last = group[-1]
+            for gi, g in enumerate(groups):
+                if gi in taken_g or g[0].start < last.end:
+                    continue
+                if any(last.end <= b.start < g[0].start for b in sa):
+                    break
+                if not (self.rx["arm_between"].fullmatch(text[last.end:g[0].start])
+                        and self.rx["arm_after"].match(text, g[-1].end)):
+                    break
+                taken_g.add(gi)
+                group.extend(g)
+                last = g[-1]
+        return out
+
+    def _parallel_lists(self, text: str, sa: list[Anchor], groups: list[list[Quantity]]
+                        ) -> list[tuple[list[Anchor], list[list[Quantity]]]]:
+        """Runs of k >= 2 statements joined by list words, followed in their clause by a run of k values
+        joined by list words: pairs in order (a "respectively" without the word)."""
+        out = []
+        runs: list[list[Anchor]] = []
+        for a in sa:
+            if runs and self.rx["statement_list"].fullmatch(text[runs[-1][-1].end:a.start]):
+                runs[-1].append(a)
+            else:
+                runs.append([a])
+        used: set[int] = set()
+        for run in runs:
+            if len(run) < 2:
+                continue
+            after = [g for g in groups if g[0].start >= run[-1].end and id(g[0]) not in used]
+            if not after or not self.rx["list_lead"].fullmatch(text[run[-1].end:after[0][0].start]):
+                continue
+            values = [after[0]]
+            for g in after[1:]:
+                if len(values) == len(run) or not self.rx["value_list"].fullmatch(text[values[-1][-1].end:g[0].start]):
+                    break
+                values.append(g)
+            if len(values) == len(run):
+                out.append((run, values))
+                used.update(id(g[0]) for g in values)
         return out
 
     def _groups(self, text: str, qs: list[Quantity]) -> list[list[Quantity]]:
