@@ -99,7 +99,7 @@ class CarmineRates:
             taken_g.add(gi)
             out.append((a, groups[gi]))
         # 4. the same statement's value in other groups: "ORR was 80% in the 2-day group and 60% in the 3-day group"
-        for a, group in out:
+        for _a, group in out:
             last = group[-1]
             for gi, g in enumerate(groups):
                 if gi in taken_g or g[0].start < last.end:
