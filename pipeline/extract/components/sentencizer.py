@@ -13,8 +13,10 @@ Writes ``Token.is_sent_start`` (so ``doc.sents`` works) and
 
 from __future__ import annotations
 
+import bisect
 import re
 
+from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -44,11 +46,12 @@ class CarmineSentencizer:
                 continue
             starts.append(b)
         kept = [0]
+        idx = doc.to_array(IDX).tolist() if len(starts) > 1 else []  # each token's first character, ascending
         for s in starts[1:]:
-            span = doc.char_span(s, min(s + 1, len(text)), alignment_mode="expand")
-            if span is None or span.start == 0 or doc[span.start].idx != s:
-                continue
-            doc[span.start].is_sent_start = True
+            i = bisect.bisect_left(idx, s)
+            if i == 0 or i >= len(idx) or idx[i] != s:
+                continue  # a sentence starts only where a token (not the first) starts
+            doc[i].is_sent_start = True
             kept.append(s)
         if len(doc):
             doc[0].is_sent_start = True
