@@ -134,4 +134,3 @@ def test_sentence_starts_written_at_once_are_the_tokens_sentence_starts(extracto
     starts = doc._.carmine_sent_starts
     assert [t.idx for t in doc if t.is_sent_start] == starts
     assert all(t.is_sent_start is None for t in doc if t.idx not in starts)  # the others left unset
-    assert [s.start_char for s in doc.sents] == starts
