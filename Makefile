@@ -67,8 +67,8 @@ CALIBRATION_GOLD := $(GOLD) $(EXTRA_GOLD) $(HELDOUT_GOLD) tests/fixtures/gold/tu
 calibrate: setup ## Measure each rule's precision on the gold sets: configs/calibration.json (the values' confidence)
 	$(PY) -m pipeline calibrate $(CALIBRATION_GOLD) --scorer $(dir $(GOLD))score.py
 
-bench: setup ## Throughput and memory benchmark (prints numbers and ratios)
-	$(PY) -m pipeline bench --corpus $(CORPUS)
+bench: setup ## Throughput and memory benchmark, printing the targets met or missed [QUICK=1: under a minute]
+	$(PY) -m pipeline bench --corpus $(CORPUS) $(if $(QUICK),--quick,)
 
 lint: setup ## Ruff and mypy
 	$(VENV)/bin/ruff check pipeline tests

@@ -278,13 +278,20 @@ def bench(
     noop: Annotated[bool, typer.Option("--noop/--no-noop", help="Time a no-op `pipeline run` on a copy of the corpus.")] = True,
     profile: Annotated[bool, typer.Option("--profile", help="Profile each configuration and print the top entries.")] = False,
     work_dir: Annotated[Path, typer.Option("--work-dir", help="Where inputs, profiles and the no-op corpus copy go.")] = Path(".bench"),
+    quick: Annotated[bool, typer.Option("--quick", help="Day-to-day check in under a minute: 600 documents (naive 200), "
+                                        "one core, no pool, no no-op run, no per-document validation.")] = False,
 ) -> None:
     """Throughput and memory benchmark: naive scispaCy vs ours vs the bare tokenizer."""
     from pipeline.bench import format_report, run_bench
+    from pipeline.bench.run import FULL_CONFIGS, QUICK_CONFIGS, QUICK_DOCS, QUICK_SLOW_DOCS
 
-    result = run_bench(corpus, n_docs, cores=[int(c) for c in cores.split(",")] if cores else None,
+    if quick:
+        n_docs, slow_docs, noop, cores = min(n_docs, QUICK_DOCS), min(slow_docs or QUICK_SLOW_DOCS, QUICK_SLOW_DOCS), \
+            False, cores or "1"
+    result = run_bench(corpus, n_docs, configs=QUICK_CONFIGS if quick else FULL_CONFIGS,
+                       cores=[int(c) for c in cores.split(",")] if cores else None,
                        batch_size=batch_size, seed=seed, work_dir=work_dir, slow_docs=slow_docs or None,
-                       noop=noop, profile=profile)
+                       noop=noop, profile=profile, memory_sizes=(n_docs,) if quick else None)
     typer.echo(format_report(result, top=20 if profile else 0))
 
 

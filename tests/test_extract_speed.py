@@ -126,3 +126,11 @@ def test_first_char_lookahead_keeps_every_match_of_every_rule():
             assert [(m.span(), m.groups()) for m in fast.finditer(subject)] == \
                 [(m.span(), m.groups()) for m in plain.finditer(subject)], row["id"]
     assert changed > 20  # most rules open with optional groups: the lookahead applies to them
+
+
+@pytest.mark.parametrize("doc_id,text", TEXTS[:12] + EXTRA, ids=[t[0] for t in TEXTS[:12] + EXTRA])
+def test_sentence_starts_written_at_once_are_the_tokens_sentence_starts(extractor, doc_id, text):
+    doc = extractor.nlp.get_pipe("carmine_sentencizer")(extractor.make_doc(read_text(text, doc_id=doc_id)))
+    starts = doc._.carmine_sent_starts
+    assert [t.idx for t in doc if t.is_sent_start] == starts
+    assert all(t.is_sent_start is None for t in doc if t.idx not in starts)  # the others left unset

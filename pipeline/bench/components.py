@@ -15,12 +15,13 @@ from pathlib import Path
 from pipeline.bench.identity import documents
 
 
-def profile(rounds: int = 3, corpus: Path = Path("corpus"), perturbed: int = 0) -> tuple[dict[str, float], int]:
+def profile(rounds: int = 3, corpus: Path = Path("corpus"), perturbed: int = 0, tokenizer: str = "scispacy"
+            ) -> tuple[dict[str, float], int]:
     """Milliseconds per document of each step, and the number of documents."""
-    from pipeline.extract.api import Extractor
+    from pipeline.extract.api import Extractor, build_nlp
 
     docs = list(documents(Path("."), corpus, perturbed))
-    ex = Extractor()
+    ex = Extractor(build_nlp(None, tokenizer))
     for d in docs[:16]:
         ex.extract(d)  # warm: lazily built caches, first-call costs
     best: dict[str, float] = {}
@@ -44,8 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--corpus", type=Path, default=Path("corpus"))
+    ap.add_argument("--tokenizer", default="scispacy", help="build_nlp's tokenizer: scispacy (default) or spacy")
     args = ap.parse_args(argv)
-    ms, n = profile(args.rounds, args.corpus)
+    ms, n = profile(args.rounds, args.corpus, tokenizer=args.tokenizer)
     for k, v in ms.items():
         print(f"{k:38s} {v:7.3f} ms/doc")
     print(f"{'total':38s} {sum(ms.values()):7.3f} ms/doc  ({n} documents, best of {args.rounds} rounds)")

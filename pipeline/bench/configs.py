@@ -17,8 +17,13 @@
     The same extraction, but the batch's rows are gathered with
     ``table.normalize_rows`` and typed and validated once per batch
     (:func:`pipeline.scale.local.table_of_batch`): what a streaming build does.
+``ours_spacy_tokenizer``
+    ``ours`` with spaCy's English tokenizer in place of scispaCy's (``build_nlp(tokenizer="spacy")``):
+    the faster tokenization path measured side by side (not the default, see README).
 ``tokenizer``
     ``spacy.blank("en").tokenizer`` alone: the ceiling for anything that tokenizes.
+``tokenizer_scispacy``
+    scispaCy's ``combined_rule_tokenizer`` alone (the tokenizer the extractor uses).
 
 A configuration is set up once (outside the clock) and returns a function that
 processes one batch of Documents and returns how many rows (or tokens) it produced.
@@ -41,7 +46,9 @@ CONFIGS: dict[str, str] = {
     "ours": "(b) ours, as the build: Extractor.pipe + normalize_rows per doc, table validated once",
     "ours_per_doc_validated": "(b, extra) ours with table.normalize per document (pandera per doc)",
     "ours_batched": "(b') ours, rows normalized and validated once per batch",
+    "ours_spacy_tokenizer": "(b, extra) ours with spaCy's English tokenizer instead of scispaCy's",
     "tokenizer": "(c) ceiling: spacy.blank('en').tokenizer per doc",
+    "tokenizer_scispacy": "(c, extra) scispaCy's combined_rule_tokenizer per doc",
 }
 
 PYSBD_COMPONENT = "bench_pysbd_sentencizer"
@@ -103,7 +110,17 @@ def setup(name: str, *, batch_size: int = 256) -> BatchFn:
             return sum(len(tokenizer(clinical_text(doc))) for doc in batch)
 
         return run_tokenizer
-    if name == "ours":
+    if name == "tokenizer_scispacy":
+        import spacy
+        from scispacy.custom_tokenizer import combined_rule_tokenizer
+
+        sci = combined_rule_tokenizer(spacy.blank("en"))
+
+        def run_sci_tokenizer(batch: list[Document]) -> int:
+            return sum(len(sci(clinical_text(doc))) for doc in batch)
+
+        return run_sci_tokenizer
+    if name in ("ours", "ours_spacy_tokenizer"):
         import pandas as pd
 
         from pipeline import __version__
@@ -113,7 +130,9 @@ def setup(name: str, *, batch_size: int = 256) -> BatchFn:
         from pipeline.table.validate import validate
         from pipeline.table.vocab import load_vocabularies
 
-        extractor = Extractor()
+        from pipeline.extract.api import build_nlp
+
+        extractor = Extractor(build_nlp(None, "spacy" if name == "ours_spacy_tokenizer" else "scispacy"))
         vocab = load_vocabularies()
         records: list[dict[str, Any]] = []
 

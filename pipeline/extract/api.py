@@ -65,22 +65,32 @@ def _package_version() -> str:
         return "0+unknown"
 
 
-@lru_cache(maxsize=2)
-def build_nlp(configs: str | None = None) -> Language:
+#: the tokenizers ``build_nlp`` knows: scispaCy's (the default) and spaCy's English one (faster;
+#: measured side by side in ``make bench``, see README "Speed and scale")
+TOKENIZERS = ("scispacy", "spacy")
+
+
+@lru_cache(maxsize=4)
+def build_nlp(configs: str | None = None, tokenizer: str = "scispacy") -> Language:
     """The extraction pipeline, built once per process (and per configs folder).
 
-    Base: ``spacy.blank("en")`` with ``combined_rule_tokenizer`` and
-    ``carmine_sentencizer`` then ``abbreviation_detector``. If one of
-    :data:`OPTIONAL_MODELS` is installed its NER is sourced as ``sci_ner`` (entities in
-    ``doc.ents``, not used by the rules yet); nothing requires it.
+    Base: ``spacy.blank("en")`` with ``combined_rule_tokenizer`` (``tokenizer="spacy"``:
+    spaCy's own English tokenizer, for comparison; its token boundaries differ, so some
+    abbreviations and span alignments do too) and ``carmine_sentencizer`` then
+    ``abbreviation_detector``. If one of :data:`OPTIONAL_MODELS` is installed its NER is
+    sourced as ``sci_ner`` (entities in ``doc.ents``, not used by the rules yet); nothing
+    requires it.
     """
     from scispacy.custom_tokenizer import combined_rule_tokenizer
 
+    if tokenizer not in TOKENIZERS:
+        raise ValueError(f"unknown tokenizer {tokenizer!r}; expected one of {', '.join(TOKENIZERS)}")
     nlp = spacy.blank("en")
-    with warnings.catch_warnings():
-        # scispaCy's tokenizer regex: "FutureWarning: Possible set union at position ..."
-        warnings.filterwarnings("ignore", message=r"Possible set union", category=FutureWarning)
-        nlp.tokenizer = combined_rule_tokenizer(nlp)
+    if tokenizer == "scispacy":
+        with warnings.catch_warnings():
+            # scispaCy's tokenizer regex: "FutureWarning: Possible set union at position ..."
+            warnings.filterwarnings("ignore", message=r"Possible set union", category=FutureWarning)
+            nlp.tokenizer = combined_rule_tokenizer(nlp)
     nlp.add_pipe("carmine_sentencizer")
     # scispaCy's detector, wrapped: its [W036] warning silenced around its call (components/abbreviations.py)
     nlp.add_pipe("carmine_abbreviations", name="abbreviation_detector")

@@ -13,8 +13,11 @@ Writes ``Token.is_sent_start`` (so ``doc.sents`` works) and
 
 from __future__ import annotations
 
+import bisect
 import re
 
+import numpy
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -44,14 +47,20 @@ class CarmineSentencizer:
                 continue
             starts.append(b)
         kept = [0]
-        for s in starts[1:]:
-            span = doc.char_span(s, min(s + 1, len(text)), alignment_mode="expand")
-            if span is None or span.start == 0 or doc[span.start].idx != s:
-                continue
-            doc[span.start].is_sent_start = True
-            kept.append(s)
         if len(doc):
-            doc[0].is_sent_start = True
+            # Token.is_sent_start's setter checks the whole Doc for a parse each time (O(tokens) per
+            # sentence); the same values are written at once through the SENT_START array
+            idx, flags = doc.to_array([IDX, SENT_START]).T.tolist()  # each token's first character, ascending
+            for s in starts[1:]:
+                i = bisect.bisect_left(idx, s)
+                if i == 0 or i >= len(idx) or idx[i] != s:
+                    continue  # a sentence starts only where a token (not the first) starts
+                flags[i] = 1
+                kept.append(s)
+            flags[0] = 1
+            if doc.has_annotation("DEP"):
+                raise ValueError("carmine_sentencizer: the Doc is parsed; its sentence starts are the parser's")
+            doc.from_array([SENT_START], numpy.array(flags, dtype=numpy.int64).astype(numpy.uint64).reshape(-1, 1))
         doc._.carmine_sent_starts = kept
         return doc
 

@@ -47,7 +47,7 @@ class CarmineQuantities:
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
-        if not any(ch.isdigit() for ch in text) and "patient" not in text.lower():
+        if not any(map(str.isdigit, text)) and "patient" not in text.lower():
             return doc
         asides = [m.span() for m, _ in scan(text, self.asides)]
         doc.spans["asides"] = [s for s in (doc.char_span(a, b, label="asides", alignment_mode="expand")

@@ -30,7 +30,7 @@ class CarmineTimes:
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
-        if not any(ch.isdigit() for ch in text) and not re.search(r"(?i)\b(?:days?|weeks?|months?|years?)\b", text):
+        if not any(map(str.isdigit, text)) and not re.search(r"(?i)\b(?:days?|weeks?|months?|years?)\b", text):
             return doc
         for m, rule in scan(text, self.rules):
             g = m.groupdict()
