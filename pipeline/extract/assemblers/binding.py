@@ -62,6 +62,15 @@ class CarmineRates:
              ) -> list[tuple[Anchor, list[Quantity]]]:
         out: list[tuple[Anchor, list[Quantity]]] = []
         free_a, free_q = list(sa), list(sq)
+
+        def take(listed: list[Anchor], items: list[list[Quantity]]) -> None:
+            """Pair two lists in order; the pairs leave the free statements and values."""
+            for a, listed_group in zip(listed, items, strict=True):
+                out.append((a, listed_group))
+                free_a.remove(a)
+                for q in listed_group:
+                    free_q.remove(q)
+
         # 1. "..., respectively"
         for m in self.rx["respectively"].finditer(text, sa[0].start, sq[-1].end + 40):
             listed = [a for a in free_a if a.end <= m.start()]
@@ -69,18 +78,10 @@ class CarmineRates:
                                         if q.start < m.start() and (not listed or q.start >= listed[-1].end)])
             if len(listed) >= 2 and len(items) >= 2:
                 k = min(len(items), len(listed))
-                for a, listed_group in zip(listed[-k:], items[:k], strict=True):
-                    out.append((a, listed_group))
-                    free_a.remove(a)
-                    for q in listed_group:
-                        free_q.remove(q)
+                take(listed[-k:], items[:k])
         # 1b. a list of statements, then a list of as many values: "The ORR, CR and PR rates were 90%, 60% and 30%"
         for listed, items in self._parallel_lists(text, free_a, self._groups(text, free_q)):
-            for a, listed_group in zip(listed, items, strict=True):
-                out.append((a, listed_group))
-                free_a.remove(a)
-                for q in listed_group:
-                    free_q.remove(q)
+            take(listed, items)
         # 2 + 3. comparisons bind as one; cheapest pairs first
         groups = self._groups(text, free_q)
         pairs: list[tuple[float, int, int, Anchor]] = []
