@@ -125,12 +125,11 @@ def setup(name: str, *, batch_size: int = 256) -> BatchFn:
 
         from pipeline import __version__
         from pipeline.extract import Extractor
+        from pipeline.extract.api import build_nlp
         from pipeline.table.normalize import normalize_rows
         from pipeline.table.schema import COLUMNS
         from pipeline.table.validate import validate
         from pipeline.table.vocab import load_vocabularies
-
-        from pipeline.extract.api import build_nlp
 
         extractor = Extractor(build_nlp(None, "spacy" if name == "ours_spacy_tokenizer" else "scispacy"))
         vocab = load_vocabularies()
