@@ -77,6 +77,9 @@ class CarmineConcepts:
         self.lexicons = res.lexicons
         p = res.patterns
         self.rx = {row["id"]: row["rx"] for row in p.rules("context")}
+        #: the sentence-wide cues in their fast form (the same matches: lexicon.CaseFolded, first-character lookahead)
+        self.cue = {row["id"]: row["fast"] for row in p.rules("context")
+                    if row["id"] in ("generic_cue", "patient_cue", "enumeration", "contrast_cue", "car_treatment")}
         self.gate = {row["id"]: row["gate"] for row in p.rules("context")}
         self.fast = {row["id"]: row["fast"] for row in p.rules("context")}
 
@@ -132,7 +135,7 @@ class CarmineConcepts:
             # against another is the comparator, when another is named outside such sentences
             text = text_of(doc)
             own = {label for label, t, *_ in mentions if not self._about_field(doc, text, t.start)
-                   and not self.rx["contrast_cue"].search(text, *sentence_at(doc, t.start))}
+                   and not self.cue["contrast_cue"].search(text, *sentence_at(doc, t.start))}
             if own:
                 mentions = [m for m in mentions if m[0] in own]
         for label, t, rule, detail in mentions:
@@ -200,8 +203,8 @@ class CarmineConcepts:
                 continue  # "SLE Disease Activity Index", "MM.1S cells", "CAR-derived T-cell lymphoma"
             sent = text[s:e]
             in_sentence = {x.label for x in found if s <= x.start < e}
-            enumerating = len(in_sentence) >= 3 and self.rx["enumeration"].search(sent)
-            generic = bool(self.rx["generic_cue"].search(sent)) and not self.rx["patient_cue"].search(sent)
+            enumerating = len(in_sentence) >= 3 and self.cue["enumeration"].search(sent)
+            generic = bool(self.cue["generic_cue"].search(sent)) and not self.cue["patient_cue"].search(sent)
             if zone[2] in ("title", "keywords") or not (is_background(doc, t.start) or enumerating or generic):
                 strong.append(t)
             else:
@@ -223,8 +226,8 @@ class CarmineConcepts:
         if zone_at(doc, char)[2] == "title":
             return False
         s, e = sentence_at(doc, char)
-        return is_background(doc, char) or (bool(self.rx["generic_cue"].search(text, s, e))
-                                            and not self.rx["patient_cue"].search(text, s, e))
+        return is_background(doc, char) or (bool(self.cue["generic_cue"].search(text, s, e))
+                                            and not self.cue["patient_cue"].search(text, s, e))
 
     def _cell_source(self, doc: Doc, text: str) -> None:
         for m in self._finditer(doc, "source_before_car", text):
@@ -256,13 +259,13 @@ class CarmineConcepts:
             return
         first_car = None
         if may_match(doc, self.gate["car_treatment"]):
-            first_car = next((s for s, e in sentences(doc) if self.rx["car_treatment"].search(text[s:e])), None)
+            first_car = next((s for s, e in sentences(doc) if self.cue["car_treatment"].search(text[s:e])), None)
         for t in found:
             kind = t.label
             zone = zone_at(doc, t.start)
             s, e = sentence_at(doc, t.start)
             sent = text[s:e]
-            if zone[2] != "title" and (is_background(doc, t.start) or not self.rx["patient_cue"].search(sent)):
+            if zone[2] != "title" and (is_background(doc, t.start) or not self.cue["patient_cue"].search(sent)):
                 continue
             before, after = text[max(s, t.start - 60):t.start], text[t.end:e]
             if self.rx["tx_negated_before"].search(before):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import Any
 
 import numpy
 from spacy.attrs import IDX, SENT_START
@@ -60,7 +61,8 @@ class CarmineSentencizer:
             flags[0] = 1
             if doc.has_annotation("DEP"):
                 raise ValueError("carmine_sentencizer: the Doc is parsed; its sentence starts are the parser's")
-            doc.from_array([SENT_START], numpy.array(flags, dtype=numpy.int64).astype(numpy.uint64).reshape(-1, 1))
+            values: Any = numpy.array(flags, dtype=numpy.int64).astype(numpy.uint64).reshape(-1, 1)
+            doc.from_array([SENT_START], values)
         doc._.carmine_sent_starts = kept
         return doc
 

@@ -44,17 +44,21 @@ class CarmineTerms:
                 long_form = short._.long_form
                 if long_form is None:
                     continue
-                key = long_form.text
+                # a span's text is the Doc text between its characters (read once, not from its tokens)
+                key = text[long_form.start_char:long_form.end_char]
                 if key not in long_terms:
                     key_low = lowered(key)
                     long_terms[key] = {n: lex.find(key, low=key_low) for n, lex in self.resources.lexicons.items()}
+                s0, s1 = short.start_char, short.end_char
+                source = f"{text[s0:s1]}={key}"
                 for lex_name, terms in long_terms[key].items():
+                    if not terms:
+                        continue  # nothing to add (the overlap test below would only skip it)
                     have = found[lex_name]
-                    if any(t.start <= short.start_char < t.end for t in have):
+                    if any(t.start <= s0 < t.end for t in have):
                         continue
                     for t in terms:
-                        have.append(Term(lex_name, t.label, short.start_char, short.end_char,
-                                         f"{short.text}={key}"))
+                        have.append(Term(lex_name, t.label, s0, s1, source))
             for terms in found.values():
                 terms.sort(key=lambda t: t.start)
         doc._.carmine_terms = found

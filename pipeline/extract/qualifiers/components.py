@@ -61,9 +61,10 @@ class HypothesisQualifier:
     def __init__(self, name: str, configs: str | None) -> None:
         self.name = name
         res = load_resources(configs)
-        ctx = {row["id"]: row["rx"] for row in res.patterns.rules("context")}
+        # each rule's ``fast`` form: the same matches (lexicon.CaseFolded, first-character lookahead)
+        ctx = {row["id"]: row["fast"] for row in res.patterns.rules("context")}
         self.generic, self.patient, self.aim = ctx["generic_cue"], ctx["patient_cue"], ctx["aim_cue"]
-        self.endpoint = res.patterns.rx("response", "endpoint")
+        self.endpoint = res.patterns.rule("response", "endpoint")["fast"]
 
     def reason(self, doc: Doc, s: int, e: int, text: str) -> str | None:
         if is_background(doc, s):
