@@ -65,3 +65,16 @@ def test_rates(extractor, sentence, name, expected):
     key = "category" if name == "response" else "grade"
     got = [(o[key], o["n"], o["pct"]) for o in field(extractor, COHORT + sentence, name)]
     assert got == expected
+
+
+def test_a_case_report_describing_two_patients_is_a_series(extractor):
+    text = ("Case report: CAR-T cells for PTLD\n\nCase Presentation: In this report, we describe the successful "
+            "management of two patients with EBV-PTLD with chimeric antigen receptor T-cell (CAR-T) therapy.")
+    fields = extractor.extract(read_text(text, doc_id="t")).fields
+    assert (fields["study_design"], fields["n_patients"]) == ("case_series", 2)
+    assert fields["patients"] == [{"age_years": None, "sex": None}] * 2  # described, age and sex not stated
+
+
+def test_a_cohort_size_in_brackets(extractor):
+    text = "Results: In an independent CAR-T cohort (n=45), the model predicted high-grade CRS well."
+    assert field(extractor, text, "n_patients") == 45

@@ -221,7 +221,7 @@ def _evidence(doc: Doc, f: Finding, value: Any, subject: str, field_name: str | 
 
 
 #: bookkeeping the assemblers keep on a finding, not evidence detail
-_INTERNAL_DETAIL = frozenset({"sentence", "needs_rate", "arms", "coordinated"})
+_INTERNAL_DETAIL = frozenset({"sentence", "needs_rate", "arms", "coordinated", "described"})
 #: set fields the GUIDE defines through treated patients ("treated indications", "used in patients")
 UNTREATED_FIELDS = frozenset({"disease", "target_antigen"})
 #: a word for a treated person (a preclinical-looking text with one of these may report patients)
@@ -358,6 +358,10 @@ def assemble(doc: Doc, document: Document) -> Extraction:
             if not markers:
                 for p in people:
                     keep("patients", dict(p.value), p)
+                # a series of n described patients: the others with age and sex not stated (GUIDE)
+                if n_patients is not None and len(people) < n_patients <= 9:
+                    fields["patients"].extend({"age_years": None, "sex": None}
+                                              for _ in range(n_patients - len(people)))
     elif n_patients is not None and 2 <= n_patients <= 9:
         # a small trial or series that describes patients one by one ("The first patient, a 13-year-old
         # girl ..."): the described patients, then the others of the n treated (age and sex not stated)

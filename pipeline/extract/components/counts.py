@@ -57,7 +57,8 @@ class CarmineCounts:
                     continue
                 if isinstance(n, int) and 0 < n < 100000:
                     add_finding(doc, Finding("n_candidate", n, start, m.end(), f"{self.name}.{rule['id']}",
-                                             rule.get("confidence", 0.5), detail={"matched": text[start:m.end()]}))
+                                             rule.get("confidence", 0.5),
+                                             detail={"matched": text[start:m.end()], "described": bool(rule.get("described"))}))
         return doc
 
 
