@@ -74,9 +74,9 @@ class CarmineDesign:
             design = "case_series"
         elif "case_report" in hits or "case report" in article_type:
             # a case report that describes two to nine patients ("we describe two patients ...") is a series
-            described = bool(candidates) and candidates[0].detail.get("described")
+            report_describes = bool(candidates and candidates[0].detail.get("described"))
             design = "case_series" if 2 <= len(markers) <= 9 or (n_best and 2 <= n_best <= 9 and (
-                len(individuals) >= 2 or described)) else "case_report"
+                len(individuals) >= 2 or report_describes)) else "case_report"
         elif ("review" in hits or article_type in ("review", "mini review", "mini-review")) and not candidates:
             design = "review"
         elif one_patient:
