@@ -78,3 +78,15 @@ def test_a_case_report_describing_two_patients_is_a_series(extractor):
 def test_a_cohort_size_in_brackets(extractor):
     text = "Results: In an independent CAR-T cohort (n=45), the model predicted high-grade CRS well."
     assert field(extractor, text, "n_patients") == 45
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (COHORT + "The median time to CRS onset was 3 days.", [("other", 3, "day", "median")]),
+    (CASE + "He developed CRS on day 3.", [("other", 3, "day", None)]),
+    (CASE + "CRS lasted 4 days.", [("other", 4, "day", None)]),
+    (CASE + "He died on day 12 of sepsis.", [("other", 12, "day", None)]),
+    (CASE + "IL-6 levels were high on day 7.", []),  # a laboratory day (GUIDE: not a duration)
+])
+def test_days_of_clinical_events(extractor, text, expected):
+    got = [(d["measure"], d["value"], d["unit"], d["qualifier"]) for d in field(extractor, text, "durations")]
+    assert got == expected
