@@ -90,3 +90,13 @@ def test_a_cohort_size_in_brackets(extractor):
 def test_days_of_clinical_events(extractor, text, expected):
     got = [(d["measure"], d["value"], d["unit"], d["qualifier"]) for d in field(extractor, text, "durations")]
     assert got == expected
+
+
+@pytest.mark.parametrize(("text", "n"), [
+    ("Methods: A total of 30 patients were enrolled, and 27 received CAR-T cell infusion.", 27),
+    ("Of the 45 patients screened, 38 were enrolled and 35 were infused with BCMA CAR-T cells.", 35),
+    ("This phase 1 trial enrolled 18 patients with r/r MM; 16 received the CAR-T cell infusion.", 16),
+    ("Fifty-two patients received CAR-T cells; 40 were evaluable for response.", 52),  # evaluable is not infused
+])
+def test_infused_beats_enrolled(extractor, text, n):
+    assert field(extractor, text, "n_patients") == n
