@@ -30,6 +30,8 @@ class CarmineCounts:
         self.name = name
         rules = load_resources(configs).patterns.rules("patients")
         self.rules = [r for r in rules if r["kind"] in ("n", "n_sum")]
+        for r in self.rules:  # words right before a rule's count that rule it out (a part of a sum)
+            r["unless_before_rx"] = re.compile(r["unless_before"], re.I) if r.get("unless_before") else None
         #: words right before a count that make it a subgroup ("an additional 20 patients")
         self.subgroup_before = next(r["rx"] for r in rules if r["kind"] == "exclude_before")
 
@@ -54,6 +56,8 @@ class CarmineCounts:
                     n2 = parse_number(g["n2"])
                     n = n + n2 if n is not None and n2 is not None else None
                 if self._subgroup(doc, text, start):
+                    continue
+                if rule["unless_before_rx"] is not None and rule["unless_before_rx"].search(text, max(0, start - 40), start):
                     continue
                 if isinstance(n, int) and 0 < n < 100000:
                     add_finding(doc, Finding("n_candidate", n, start, m.end(), f"{self.name}.{rule['id']}",
