@@ -210,3 +210,26 @@ def test_wide_view_timing_is_reported(tmp_path):
     report = format_report(BenchResult(n_docs=1, n_sources=1, seed=0, batch_size=1, wide_ms_per_doc=ms,
                                        wide_note=note))
     assert f"wide view of the evidence table: {ms:.2f} ms per document" in report
+
+
+def test_report_prints_the_issue_12_targets_and_the_tokenizer_comparison():
+    result = BenchResult(n_docs=10, n_sources=2, seed=0, batch_size=4, results=[
+        ConfigResult("naive", docs=10, words=100, seconds=1.0),
+        ConfigResult("ours", docs=10, words=100, seconds=1 / 7),          # 70/s: 7x naive, under 1,000/s
+        ConfigResult("ours_spacy_tokenizer", docs=10, words=100, seconds=1 / 6.3),
+        ConfigResult("tokenizer", docs=10, words=100, seconds=0.01),
+        ConfigResult("tokenizer_scispacy", docs=10, words=100, seconds=0.02),
+    ])
+    report = format_report(result)
+    assert ">= 6x naive scispaCy: met (7.0x)" in report
+    assert ">= 1,000 abstracts/s on one core: MISSED (ours: 70)" in report
+    assert "python -m pipeline.bench.components" in report  # what limits it, when a target is missed
+    assert "ours with spaCy's tokenizer / ours with scispaCy's (default): 0.90x" in report
+    assert "tokenizers alone: spaCy's / scispaCy's: 2.00x" in report
+
+
+def test_quick_bench_configurations_skip_the_slow_ones():
+    from pipeline.bench.run import FULL_CONFIGS, QUICK_CONFIGS, QUICK_DOCS
+
+    assert set(QUICK_CONFIGS) < set(FULL_CONFIGS) and "ours_per_doc_validated" not in QUICK_CONFIGS
+    assert {"naive", "ours"} <= set(QUICK_CONFIGS) and QUICK_DOCS <= 1000
