@@ -197,3 +197,8 @@ def test_salvage_transplant_for_relapse_after_car_is_consolidative(extractor):
 ])
 def test_rates_bind_lists_and_groups(extractor, sentence, expected):
     assert obs(extractor, COHORT + sentence, "response") == expected
+
+
+def test_objective_response_is_no_aim(extractor):
+    text = COHORT + "There was no significant difference in the objective response rate (ORR) between both groups."
+    assert obs(extractor, text, "response") == [("ORR", None, None)]
