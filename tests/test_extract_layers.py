@@ -202,3 +202,13 @@ def test_rates_bind_lists_and_groups(extractor, sentence, expected):
 def test_objective_response_is_no_aim(extractor):
     text = COHORT + "There was no significant difference in the objective response rate (ORR) between both groups."
     assert obs(extractor, text, "response") == [("ORR", None, None)]
+
+
+def test_listed_grades_and_listed_counts_pair_in_order(extractor):
+    text = COHORT + "Grade 1, 2, and 3 CRS occurred in 20, 10, and 2 patients, respectively."
+    assert obs(extractor, text, "crs") == [("1", 20, None), ("2", 10, None), ("3", 2, None)]
+
+
+def test_a_rate_with_its_group_size_after_the_noun(extractor):
+    text = COHORT + "Complete responses were observed in 52% of patients (n = 21)."
+    assert obs(extractor, text, "response") == [("CR", 21, 52)]

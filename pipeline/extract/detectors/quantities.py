@@ -12,6 +12,8 @@ Writes ``doc.spans["quantities"]`` (value :class:`~pipeline.extract.spans.Quanti
 
 from __future__ import annotations
 
+import re
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -19,6 +21,9 @@ from pipeline.extract.components.base import text_of
 from pipeline.extract.detectors.base import rules_of, scan
 from pipeline.extract.numbers import parse_number
 from pipeline.extract.spans import Quantity, add_span
+
+#: one number of a list of counts
+_COUNT_IN_LIST = re.compile(r"\d{1,3}(?:,\d{3})+|\d+|[A-Za-z]+(?:-[a-z]+)?")
 
 
 def _int(raw: str | None) -> int | None:
@@ -57,6 +62,15 @@ class CarmineQuantities:
             if any(a <= m.start() < b for a, b in asides):
                 continue
             g = m.groupdict()
+            if rule.get("split"):
+                # "20, 10, and 2 patients": one count per number, each where it stands
+                at = m.start("list")
+                for num in _COUNT_IN_LIST.finditer(g["list"]):
+                    n = _int(num.group(0))
+                    if n is not None:
+                        add_span(doc, "quantities", Quantity(at + num.start(), at + num.end(), n=n, people=True,
+                                                             form=rule["id"]))
+                continue
             q = Quantity(m.start(), m.end(), n=_int(g.get("n")), total=_int(g.get("total")), pct=_pct(g.get("pct")),
                          people=bool(g.get("noun")) or rule["id"] == "q_people", form=rule["id"])
             if q.n is None and q.total is None and q.pct is None and rule["id"] != "q_all":
