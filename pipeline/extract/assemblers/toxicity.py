@@ -89,8 +89,10 @@ class CarmineToxicity:
             # an orphan grade after the term in its sentence shares it: "CRS in 94%, grade ≥3 in 12%"
             if not negated:
                 for g in grades:
+                    if not (t.end <= g.start < e and g.start not in used and not g.vague):
+                        continue  # the cheap test first: on long texts the term look-up below dominated
                     last = self._last_term_before(mentions, g.start, s)
-                    if t.end <= g.start < e and g.start not in used and not g.vague and same.get(id(last), last) is t:
+                    if same.get(id(last), last) is t:
                         used.add(g.start)
                         observations.append((g.grade, None, "elliptic", g))
             for grade, n, rule, g in observations:
