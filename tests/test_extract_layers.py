@@ -212,3 +212,18 @@ def test_listed_grades_and_listed_counts_pair_in_order(extractor):
 def test_a_rate_with_its_group_size_after_the_noun(extractor):
     text = COHORT + "Complete responses were observed in 52% of patients (n = 21)."
     assert obs(extractor, text, "response") == [("CR", 21, 52)]
+
+
+@pytest.mark.parametrize(("text", "diseases"), [
+    # GUIDE, second round: one label per indication, the most specific; site and histology both kept
+    ("CD19 CAR-T cells were given to 20 patients with acute lymphoblastic leukemia (ALL), all of whom had B-cell ALL.",
+     ["B-ALL"]),
+    ("Ten patients with SLE and lupus nephritis received CD19 CAR-T cells.", ["lupus_nephritis"]),
+    ("A patient with DLBCL with secondary CNS involvement received CD19 CAR-T cells.", ["DLBCL", "SCNSL"]),
+    # a compound Background heading is background: the disease named there is not the treated one
+    ("CAR-T cell therapy for Richter's transformation\n\nBackground/purpose: Despite advances in chronic lymphocytic leukemia treatment, Richter's transformation "
+     "remains hard to treat.\nMethods: We treated 10 patients with Richter's transformation with CD19 CAR-T cells.",
+     ["Richter"]),
+])
+def test_diseases_as_the_guide_settles_them(extractor, text, diseases):
+    assert extractor.extract(read_text(text, doc_id="t")).fields["disease"] == diseases

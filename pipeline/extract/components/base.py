@@ -103,7 +103,17 @@ def zone_at(doc: Doc, char: int) -> tuple[int, int, str, str | None]:
 #: a heading written inside the text: a short line alone in its paragraph ("Background\n\n") or
 #: a paragraph's lead-in ("Introduction: The ...")
 _INLINE_HEADING = re.compile(
-    r"(?:^|\n)[ \t]*(?P<h>[A-Z][A-Za-z ]{2,30}?)[ \t]*(?::[ \t]*(?=\S)|:?[ \t]*\n[ \t]*\n)")
+    r"(?:^|\n)[ \t]*(?P<h>[A-Z][A-Za-z /&]{2,30}?)[ \t]*(?::[ \t]*(?=\S)|:?[ \t]*\n[ \t]*\n)")
+#: a compound heading's parts: "Background/purpose", "Aims and objectives"
+_HEADING_PARTS = re.compile(r"\s*(?:/|&|\band\b)\s*")
+
+
+def heading_kind(heading: str) -> str:
+    """A heading as the section list knows it: "Background/purpose" reads as its first part."""
+    h = heading.strip().lower().rstrip(":").strip()
+    if h in SECTION_HEADINGS:
+        return h
+    return _HEADING_PARTS.split(h, maxsplit=1)[0].strip()
 #: a heading inside a paragraph: "... limit availability. METHODS. We report", "6508 Background: Patients",
 #: or glued to the sentence before and after it in scraped text ("(R/R MM).MethodsPubMed, Embase ...")
 _RUNIN_HEADING = re.compile(  # starts on its capital (a charset prefix the regex engine scans for), then looks back
@@ -121,8 +131,8 @@ def inline_headings(doc: Doc) -> list[tuple[int, str]]:
     found = doc.user_data.get("carmine_inline_headings")
     if found is None:
         text = text_of(doc)
-        found = [(m.start("h"), m.group("h").strip().lower()) for m in _INLINE_HEADING.finditer(text)
-                 if m.group("h").strip().lower() in SECTION_HEADINGS]
+        found = [(m.start("h"), heading_kind(m.group("h"))) for m in _INLINE_HEADING.finditer(text)
+                 if heading_kind(m.group("h")) in SECTION_HEADINGS]
         found += [(m.start("h"), m.group("h").lower()) for m in _RUNIN_HEADING.finditer(text)
                   if m.group("h").lower() in SECTION_HEADINGS and (m.group("h").isupper() or m.group("h").istitle())]
         found.sort()
@@ -139,7 +149,7 @@ def in_background_section(doc: Doc, char: int) -> bool:
     inline = [h for s, h in inline_headings(doc) if z_start <= s <= char]
     if inline:
         return inline[-1] in BACKGROUND_HEADINGS
-    return heading is not None and heading.strip().lower().rstrip(":") in BACKGROUND_HEADINGS
+    return heading is not None and heading_kind(heading) in BACKGROUND_HEADINGS
 
 
 def is_background(doc: Doc, char: int) -> bool:

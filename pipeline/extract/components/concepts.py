@@ -38,23 +38,6 @@ from pipeline.extract.components.base import (
 )
 from pipeline.extract.lexicon import Term, load_resources
 
-#: broader disease label -> labels that make it redundant (GUIDE: most specific form stated)
-BROADER = {
-    "ALL": {"B-ALL", "T-ALL", "ETP-ALL", "MPAL"},
-    "T-ALL": {"ETP-ALL"},
-    "NHL": {"B-NHL", "DLBCL", "LBCL", "PMBCL", "FL", "MCL", "MZL", "BL", "PCNSL", "SCNSL", "PTCL", "ALCL",
-            "CTCL", "NKTCL", "T-cell lymphoma", "T-LBL", "Richter", "WM"},
-    "B-NHL": {"DLBCL", "LBCL", "PMBCL", "FL", "MCL", "MZL", "BL", "PCNSL", "SCNSL", "Richter", "WM"},
-    "LBCL": {"DLBCL", "PMBCL"},
-    "T-cell lymphoma": {"PTCL", "ALCL", "CTCL", "NKTCL", "T-LBL"},
-    "solid_tumor": {"GBM", "glioma", "neuroblastoma", "HCC", "gastric_cancer", "pancreatic_cancer",
-                    "colorectal_cancer", "ovarian_cancer", "lung_cancer", "mesothelioma", "breast_cancer",
-                    "prostate_cancer", "sarcoma"},
-    "glioma": {"GBM"},
-    "autoimmune": {"SLE", "lupus_nephritis", "myasthenia_gravis", "multiple_sclerosis", "NMOSD",
-                   "systemic_sclerosis", "myositis", "ANCA_vasculitis"},
-    "CLL": {"Richter"},
-}
 #: unspecified vector label -> the specific systems that make it redundant (GUIDE: "transposon (unspecified)",
 #: "non_viral (unspecified)")
 VECTOR_NARROWER = {
@@ -211,7 +194,8 @@ class CarmineConcepts:
                 weak.append(t)
         chosen = strong or weak
         labels = {t.label for t in chosen}
-        drop = {broad for broad, narrow in BROADER.items() if broad in labels and labels & narrow}
+        # a broader label yields to a narrower one stated beside it (lexicon rows' "narrower"; GUIDE: most specific)
+        drop = {broad for broad in labels if labels & set(self.lexicons["diseases"].row(broad).get("narrower", ()))}
         for t in chosen:
             if t.label not in drop:
                 self._emit(doc, "disease", t.label, t, "disease_lexicon", 0.85 if chosen is strong else 0.5)
