@@ -12,7 +12,7 @@ Reads ``doc._.carmine_terms`` and writes findings for ``cell_type``, ``disease``
 - a disease mentioned only in Background/Introduction sections, in lists of examples or in
   sentences about the field ("has been reported in B-cell lymphoma") is
   kept only when nothing better is stated; a broader label yields to a narrower one
-  (``broader`` in the disease lexicon, e.g. ALL -> B-ALL);
+  (a row's ``narrower`` labels in the disease lexicon, e.g. ALL -> B-ALL, SLE -> lupus_nephritis);
 - ``autologous``/``allogeneic``/"donor-derived" count when they qualify CAR cells, not a
   transplant;
 - a transplant is prior, consolidative, given in tandem (no label) or negated, by the
