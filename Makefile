@@ -13,7 +13,7 @@ SHARED ?= ../shared
 SOURCES := $(shell find pipeline configs -type f \( -name '*.py' -o -name '*.yaml' -o -name '*.jsonl' -o -name '*.csv' -o -name '*.txt' \) 2>/dev/null)
 CURATION := $(wildcard $(CORPUS)/curation/*.jsonl) $(wildcard $(CORPUS)/retired.jsonl)
 
-.PHONY: help setup constraints docs run fetch import test eval calibrate bench lint review review-import export-gold report synthesis clean
+.PHONY: help setup constraints docs run fetch import test eval eval-blind calibrate bench lint review review-import export-gold report synthesis clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -60,6 +60,12 @@ eval: setup ## Score the extractor: dev gold, then our two annotated sets (per-f
 	@$(PY) -m pipeline eval --gold $(HELDOUT_GOLD) --scorer $(dir $(GOLD))score.py --output $(CORPUS)/build/heldout.pred.jsonl
 	@echo "== tests/fixtures/gold/tune.jsonl"
 	@$(PY) -m pipeline eval --gold tests/fixtures/gold/tune.jsonl --scorer $(dir $(GOLD))score.py --output $(CORPUS)/build/tune.pred.jsonl
+
+BLIND_GOLD := tests/fixtures/gold/blind.jsonl tests/fixtures/gold/blind2.jsonl
+
+eval-blind: setup ## The blind sets' totals only (macro-F1, rates_f1); never tune on them (tests/fixtures/gold/README.md)
+	@for g in $(BLIND_GOLD); do echo "== $$g"; $(PY) -m pipeline eval --gold $$g --scorer $(dir $(GOLD))score.py \
+	  --output $(CORPUS)/build/$$(basename $$g .jsonl).pred.jsonl | grep -E '^(rates_f1|macro_f1)='; done
 
 # Calibration measures on the sets we tune on, never on the blind set (tests/fixtures/gold/README.md).
 CALIBRATION_GOLD := $(GOLD) $(EXTRA_GOLD) $(HELDOUT_GOLD) tests/fixtures/gold/tune.jsonl
