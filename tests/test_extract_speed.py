@@ -18,7 +18,7 @@ from spacy.attrs import ORTH
 
 from pipeline.extract.api import Extractor
 from pipeline.extract.components.abbreviations import bracket_matches, detect, occurrences
-from pipeline.extract.detectors.base import rules_of, scan
+from pipeline.extract.detectors.base import _at_starts, rules_of, scan
 from pipeline.readers import read_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,6 +89,16 @@ def test_gated_scan_finds_what_every_rule_finds(group):
         fast = [(m.span(), r["id"]) for m, r in scan(text, rules)]
         slow = [(m.span(), r["id"]) for m, r in scan(text, ungated)]
         assert fast == slow, f"{doc_id}: group {group}"
+
+
+@pytest.mark.parametrize("group", ["quantities", "asides", "grades", "times", "ages", "sexes", "markers"])
+def test_rules_tried_only_where_they_start_find_every_match(group):
+    # a rule's "starts" (where its matches begin) is a shortcut for finditer, never a filter
+    rules = [r for r in rules_of(None, group) if r.get("starts_rx") is not None]
+    for doc_id, text in TEXTS + EXTRA + [("numbers", "TWO patients, Twenty-one cases, 3/4 (75%), n=5, 1,200 people")]:
+        for r in rules:
+            everywhere = [m.span() for m in r["rx"].finditer(text)]
+            assert [m.span() for m in _at_starts(text, r, 0, len(text))] == everywhere, f"{doc_id}: {r['id']}"
 
 
 @pytest.mark.parametrize("pattern,expected", [

@@ -357,6 +357,8 @@ def load_resources(configs: str | None = None) -> Resources:
             row["fast"] = case_folded(row["rx"])
             if "lead" in row:  # a second regex read right before each match (patients: the count)
                 row["lead_rx"] = re.compile(_expand(row["lead"], macros, where), flags)
+            if "starts" in row:  # where every match of the rule begins: the rule is tried only there
+                row["starts_rx"] = re.compile(_expand(row["starts"], macros, where))
         files[name] = rows
     return Resources(lexicons, Patterns(macros, files))
 

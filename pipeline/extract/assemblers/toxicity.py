@@ -21,6 +21,7 @@ Counts and rates are bound afterwards by ``carmine_rates`` (:mod:`.binding`). Wr
 
 from __future__ import annotations
 
+import bisect
 from typing import Any
 
 from spacy.language import Language
@@ -41,7 +42,8 @@ class CarmineToxicity:
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
         mentions = [t for t in (doc._.carmine_terms or {}).get("toxicities", [])]
-        grades = [g for _, g in values_of(doc, "grades")]
+        grades = sorted((g for _, g in values_of(doc, "grades")), key=lambda g: g.start)
+        grade_starts = [g.start for g in grades]
         used: set[int] = set()  # grade starts attached to a term
         emitted: set[tuple[str, int, str]] = set()
         plans = []
@@ -88,8 +90,8 @@ class CarmineToxicity:
                 observations += [(g.grade, None, "elliptic", g) for g, _ in extra]
             # an orphan grade after the term in its sentence shares it: "CRS in 94%, grade ≥3 in 12%"
             if not negated:
-                for g in grades:
-                    if not (t.end <= g.start < e and g.start not in used and not g.vague):
+                for g in grades[bisect.bisect_left(grade_starts, t.end):bisect.bisect_left(grade_starts, e)]:
+                    if g.start in used or g.vague:
                         continue  # the cheap test first: on long texts the term look-up below dominated
                     last = self._last_term_before(mentions, g.start, s)
                     if same.get(id(last), last) is t:
@@ -118,10 +120,12 @@ class CarmineToxicity:
     def _attached(self, text, t, s, e, grades, mentions, i, used):
         """The grades that qualify mention ``t``: ``[(Grade, rule)]``, stated ones first."""
         out = []
-        after = [g for g in grades if t.end <= g.start < e and not g.vague]
+        starts = [g.start for g in grades]  # grades come in text order: the sentence's by bisection
+        after = [g for g in grades[bisect.bisect_left(starts, t.end):bisect.bisect_left(starts, e)] if not g.vague]
         if after and self.rx["gap_after"].match(text[t.end:after[0].start]):
             out.append((after[0], "grade_after"))
-        before = [g for g in grades if s <= g.start and g.end <= t.start]
+        before = [g for g in grades[bisect.bisect_left(starts, s):bisect.bisect_left(starts, t.start)]
+                  if g.end <= t.start]
         stated_before = [g for g in before if not g.vague]
         if stated_before and self.rx["gap_before"].match(text[stated_before[-1].end:t.start]):
             g = stated_before[-1]

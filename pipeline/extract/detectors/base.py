@@ -3,6 +3,7 @@ leftmost-longest scan that turns a group's rules into non-overlapping matches.""
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any
 
@@ -28,19 +29,52 @@ def scan(text: str, rules: list[dict[str, Any]], start: int = 0, end: int | None
         gate = rule.get("gate")
         if gate is not None and not gate.open(text, low):
             continue
-        for m in rule["fast"].finditer(text, start, end):
+        matches = _at_starts(text, rule, start, end) if rule.get("starts_rx") is not None else \
+            rule["fast"].finditer(text, start, end)
+        for m in matches:
             if m.end() > m.start():
                 found.append((m.start() - m.end(), order, m.start(), m, rule))
     found.sort(key=lambda x: x[:3])
-    kept: list[tuple[int, int]] = []
+    kept_starts: list[int] = []  # the kept matches, sorted and non-overlapping: only neighbours can overlap
+    kept_ends: list[int] = []
     out: list[tuple[re.Match[str], dict[str, Any]]] = []
     for _neg_len, _order, s, m, rule in found:
         e = m.end()
-        if any(s < ke and ks < e for ks, ke in kept):
+        i = bisect.bisect_right(kept_starts, s)
+        if (i > 0 and kept_ends[i - 1] > s) or (i < len(kept_starts) and kept_starts[i] < e):
             continue
-        kept.append((s, e))
+        kept_starts.insert(i, s)
+        kept_ends.insert(i, e)
         out.append((m, rule))
     out.sort(key=lambda x: x[0].start())
+    return out
+
+
+_starts_cache: dict[str, tuple[str, list[int]]] = {}
+
+
+def _starts(text: str, starts_rx: re.Pattern[str]) -> list[int]:
+    """Where a rule's matches can begin in ``text`` (its ``starts`` regex), once per text and regex."""
+    hit = _starts_cache.get(starts_rx.pattern)
+    if hit is None or hit[0] is not text:
+        hit = _starts_cache[starts_rx.pattern] = (text, [m.start() for m in starts_rx.finditer(text)])
+    return hit[1]
+
+
+def _at_starts(text: str, rule: dict[str, Any], start: int, end: int) -> list[re.Match[str]]:
+    """``rule["rx"].finditer(text, start, end)`` for a rule that declares where its matches begin (data
+    field ``starts``): tried only at those positions, left to right, each match ending the stretch the
+    next may start in, as finditer does (the identity check and tests/test_extract_speed.py compare)."""
+    rx = rule["rx"]
+    out: list[re.Match[str]] = []
+    last = start
+    for pos in _starts(text, rule["starts_rx"]):
+        if pos < last or pos >= end:
+            continue
+        m = rx.match(text, pos, end)
+        if m is not None:
+            out.append(m)
+            last = m.end() if m.end() > pos else pos + 1
     return out
 
 
