@@ -7,8 +7,6 @@ import bisect
 import re
 from typing import Any
 
-from spacy.tokens import Doc
-
 from pipeline.extract.lexicon import load_resources, lowered_cached
 
 
@@ -76,9 +74,3 @@ def _at_starts(text: str, rule: dict[str, Any], start: int, end: int) -> list[re
             out.append(m)
             last = m.end() if m.end() > pos else pos + 1
     return out
-
-
-def zone_text(doc: Doc) -> str:
-    from pipeline.extract.components.base import text_of
-
-    return text_of(doc)

@@ -29,8 +29,8 @@ from spacy.tokens import Doc
 
 from pipeline.extract.components.base import is_background, sentences, text_of, zone_at
 from pipeline.extract.lexicon import load_resources
-from pipeline.extract.qualifiers.context import TARGET_GROUPS, ContextQualifier, scopes_of
-from pipeline.extract.spans import spans_of, values_of
+from pipeline.extract.qualifiers.context import ContextQualifier, mark
+from pipeline.extract.spans import values_of
 
 _DIGIT = re.compile(r"\d")
 
@@ -86,13 +86,7 @@ class HypothesisQualifier:
             why = self.reason(doc, s, e, text)
             if why is not None:
                 found.append((s, e, why))
-        scopes_of(doc)["hypothesis"] = found
-        for group in TARGET_GROUPS:
-            for span in spans_of(doc, group):
-                for s, e, why in found:
-                    if s <= span.start_char < e:
-                        span._.hypothesis = why
-                        break
+        mark(doc, "hypothesis", found)
         return doc
 
 
@@ -114,13 +108,7 @@ class SubjectQualifier:
         text_end = len(text_of(doc))
         bounds = [(start, markers[i + 1][0] if i + 1 < len(markers) else text_end, f"P{n}")
                   for i, (start, n) in enumerate(markers)]
-        scopes_of(doc)["subject"] = bounds
-        for group in TARGET_GROUPS:
-            for span in spans_of(doc, group):
-                for s, e, subject in bounds:
-                    if s <= span.start_char < e:
-                        span._.subject = subject
-                        break
+        mark(doc, "subject", bounds)
         return doc
 
 

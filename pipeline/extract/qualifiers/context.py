@@ -14,7 +14,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from pipeline.extract.components.base import lowered_text, sentence_at, sentences, text_of
+from pipeline.extract.components.base import lowered_text, sentence_at, text_of
 from pipeline.extract.lexicon import load_resources
 from pipeline.extract.spans import spans_of
 
@@ -84,17 +84,19 @@ class ContextQualifier:
         return out
 
     def __call__(self, doc: Doc) -> Doc:
-        found = self.find_scopes(doc)
-        scopes_of(doc)[self.qualifier] = found
-        if found:
-            for group in TARGET_GROUPS:
-                for span in spans_of(doc, group):
-                    for s, e, value in found:
-                        if s <= span.start_char < e:
-                            span._.set(self.qualifier, value)
-                            break
+        mark(doc, self.qualifier, self.find_scopes(doc))
         return doc
 
 
-def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
-    return sentences(doc)
+def mark(doc: Doc, name: str, scopes: list[tuple[int, int, Any]]) -> None:
+    """Record qualifier ``name``'s scopes (for :func:`qualifier_at`) and set ``span._.<name>`` on every
+    span of :data:`TARGET_GROUPS` that starts inside one (the first scope's value)."""
+    scopes_of(doc)[name] = scopes
+    if not scopes:
+        return
+    for group in TARGET_GROUPS:
+        for span in spans_of(doc, group):
+            for s, e, value in scopes:
+                if s <= span.start_char < e:
+                    span._.set(name, value)
+                    break
