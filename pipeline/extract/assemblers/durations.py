@@ -137,7 +137,7 @@ class CarmineDurations:
     def _emit(self, doc: Doc, text: str, t: Time, s: int, e: int, left: str, right: str, rule: dict[str, Any],
               q: dict[str, Any], listed_next: bool = False) -> None:
         measure = rule["measure"]
-        if q["history"] and measure not in _REMISSION and measure != "prior_remission":
+        if q["history"] and measure not in _REMISSION:
             return  # a span before the CAR therapy that measures no remission (time since diagnosis)
         if q["history"] and measure in ("response_duration", "time_to_response"):
             measure = "prior_remission"

@@ -22,6 +22,7 @@ Counts and rates are bound afterwards by ``carmine_rates`` (:mod:`.binding`). Wr
 from __future__ import annotations
 
 import bisect
+import re
 from typing import Any
 
 from spacy.language import Language
@@ -29,6 +30,7 @@ from spacy.tokens import Doc
 
 from pipeline.extract.assemblers.common import NOT_RESULT, emit, qualifiers
 from pipeline.extract.components.base import Finding, sentence_at, text_of
+from pipeline.extract.detectors.grades import normalize_grade
 from pipeline.extract.lexicon import load_resources
 from pipeline.extract.spans import Grade, values_of
 
@@ -140,44 +142,28 @@ class CarmineToxicity:
             prev = mentions[i - 1]
             if prev.label != t.label and prev.end <= t.start and self.rx["coordinated"].match(text[prev.end:t.start]):
                 first = prev
-                for j in range(i - 1, 0, -1):  # "grade 1 cytokine release syndrome (CRS) and ICANS"
-                    o = mentions[j - 1]
+                if i >= 2:  # "grade 1 cytokine release syndrome (CRS) and ICANS": the long form before "(CRS)"
+                    o = mentions[i - 2]
                     if o.label == prev.label and 0 <= first.start - o.end < 4 and "(" in text[o.end:first.start]:
                         first = o
-                    break
                 head = [g for g in stated_before if g.end <= first.start]
                 if head and self.rx["gap_before"].match(text[head[-1].end:first.start]):
                     out.append((head[-1], "grade_before"))
+        tail = text[t.end:e]
         if not any(r == "grade_after" for _, r in out):
-            tail = text[t.end:e]
-            m = self.rx["bare_grade_after"].match(tail)
-            if m:
-                from pipeline.extract.detectors.grades import normalize_grade
-
-                grade = normalize_grade(m.group("grade"))
-                if grade is not None:
-                    out.append((Grade(t.end + m.start("grade"), t.end + m.end("grade"), grade, form="bare"),
-                                "bare_grade_after"))
-            m = self.rx["all_were"].match(tail)
-            if m and not out:
-                from pipeline.extract.detectors.grades import normalize_grade
-
-                grade = normalize_grade(m.group("grade"))
-                if grade is not None:
-                    out.append((Grade(t.end + m.start("grade"), t.end + m.end("grade"), grade, form="all_were"),
-                                "all_were"))
+            g = _grade_in(self.rx["bare_grade_after"].match(tail), t.end, "bare")
+            if g is not None:
+                out.append((g, "bare_grade_after"))
+            g = _grade_in(self.rx["all_were"].match(tail), t.end, "all_were")
+            if g is not None and not out:
+                out.append((g, "all_were"))
         if not out:
-            m = self.rx["qualified_paren"].match(text[t.end:e])
-            if m:
+            m = self.rx["qualified_paren"].match(tail)
+            g = _grade_in(m, t.end, "qualified_paren")
+            if m and g is not None:
                 # "ICANS ... was mild (grade 2)": the event's grade; "was mostly mild (grades 1-2)": a second statement
-                from pipeline.extract.detectors.grades import normalize_grade
-
-                grade = normalize_grade(m.group("grade"))
-                at = t.end + m.start("grade")
-                if grade is not None:
-                    g = Grade(at, t.end + m.end("grade"), grade, form="qualified_paren")
-                    used.add(at)
-                    out.append((g, "elliptic" if m.group("mostly") else "qualified_paren"))
+                used.add(g.start)
+                out.append((g, "elliptic" if m.group("mostly") else "qualified_paren"))
         vague = [g for g in before if g.vague]
         if vague and self.rx["gap_vague"].match(text[vague[-1].end:t.start]):
             out.append((vague[-1], "vague"))
@@ -190,6 +176,14 @@ class CarmineToxicity:
             if s <= t.start < char:
                 last = t
         return last
+
+
+def _grade_in(m: re.Match[str] | None, offset: int, form: str) -> Grade | None:
+    """The grade a context rule's ``grade`` group reads in a stretch that starts at ``offset``."""
+    if m is None:
+        return None
+    grade = normalize_grade(m.group("grade"))
+    return None if grade is None else Grade(offset + m.start("grade"), offset + m.end("grade"), grade, form=form)
 
 
 @Language.factory("carmine_toxicity", assigns=["doc._.carmine_findings", "doc.spans"],
