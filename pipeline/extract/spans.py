@@ -152,13 +152,3 @@ def values_of(doc: Doc, group: str) -> Iterator[tuple[Span, Any]]:
     """``(span, value)`` of a detector group, in text order."""
     for span in spans_of(doc, group):
         yield span, span._.carmine_value
-
-
-@dataclass(slots=True)
-class Mention:
-    """A qualified lexicon mention (a CRS term, a response category...) as the assemblers see it."""
-
-    label: str
-    start: int
-    end: int
-    qualifiers: dict[str, Any] = field(default_factory=dict)

@@ -38,7 +38,7 @@ class CarmineRates:
         self.name = name
         rows = {r["id"]: r for r in load_resources(configs).patterns.rules("binding")}
         self.rx = {k: r["rx"] for k, r in rows.items()}
-        self.limits = {k: r for k, r in rows.items()}
+        self.limits = rows
 
     def __call__(self, doc: Doc) -> Doc:
         found = anchors(doc)

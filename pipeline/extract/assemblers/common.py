@@ -9,6 +9,7 @@ from spacy.tokens import Doc
 
 from pipeline.extract.components.base import Finding, add_finding
 from pipeline.extract.qualifiers.context import qualifier_at
+from pipeline.extract.spans import QUALIFIERS
 
 #: hypothesis reasons that mean "not a result" for a value without a number
 NOT_RESULT = frozenset({"background", "field", "aim", "endpoint_named"})
@@ -16,8 +17,7 @@ NOT_RESULT = frozenset({"background", "field", "aim", "endpoint_named"})
 
 def qualifiers(doc: Doc, start: int) -> dict[str, Any]:
     """Every qualifier's value at character ``start``."""
-    return {name: qualifier_at(doc, name, start)
-            for name in ("negated", "history", "reported", "hypothesis", "comparator", "subject")}
+    return {name: qualifier_at(doc, name, start) for name in QUALIFIERS}
 
 
 @dataclass(slots=True)
