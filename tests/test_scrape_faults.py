@@ -22,10 +22,6 @@ PAGE = f"/journals/immunology/articles/{DOI}/full"
 BODY = (FIXTURES / "frontiers-current.html").read_bytes()
 
 
-@pytest.fixture
-def server():
-    with running_server() as s:
-        yield s
 
 
 def assert_store_intact(corpus: Path) -> int:

@@ -8,7 +8,7 @@ import json
 from urllib.parse import parse_qs
 
 import pytest
-from scrape_server import fast_config, running_server
+from scrape_server import fast_config
 
 from pipeline.readers import read_capture
 from pipeline.scrape import afetch, fetch, load_config
@@ -18,10 +18,6 @@ from pipeline.store import CaptureStore, sha256_hex
 SEARCH = "/europepmc/webservices/rest/search"
 
 
-@pytest.fixture
-def server():
-    with running_server() as s:
-        yield s
 
 
 def run(server, corpus, **kw):

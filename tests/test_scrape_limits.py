@@ -12,7 +12,7 @@ import time
 
 import httpx
 import pytest
-from scrape_server import FIXTURES, fast_config, running_server
+from scrape_server import FIXTURES, fast_config
 
 from pipeline.scrape import fetch, load_config
 from pipeline.scrape.client import PoliteClient, Refused, unsafe_address
@@ -24,10 +24,6 @@ PAGE = f"/journals/immunology/articles/{DOI}/full"
 BODY = (FIXTURES / "frontiers-current.html").read_bytes()
 
 
-@pytest.fixture
-def server():
-    with running_server() as s:
-        yield s
 
 
 def run(server, corpus, **kw):
