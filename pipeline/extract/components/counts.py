@@ -37,6 +37,8 @@ class CarmineCounts:
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
+        # counts that come with a percentage, once per Doc (a candidate inside one is a share of the cohort)
+        shares = [(q.start, q.end) for _, q in values_of(doc, "quantities") if q.pct is not None]
         for rule in self.rules:
             if not may_match(doc, rule["gate"]):
                 continue
@@ -55,7 +57,7 @@ class CarmineCounts:
                 if rule["kind"] == "n_sum" or g.get("n2"):
                     n2 = parse_number(g["n2"])
                     n = n + n2 if n is not None and n2 is not None else None
-                if self._subgroup(doc, text, start):
+                if self._subgroup(shares, text, start):
                     continue
                 if rule["unless_before_rx"] is not None and rule["unless_before_rx"].search(text, max(0, start - 40), start):
                     continue
@@ -65,14 +67,13 @@ class CarmineCounts:
                                              detail={"matched": text[start:m.end()], "described": bool(rule.get("described"))}))
         return doc
 
-
     @staticmethod
-    def _subgroup(doc: Doc, text: str, start: int) -> bool:
+    def _subgroup(shares: list[tuple[int, int]], text: str, start: int) -> bool:
         """A count that is a share of another ("Sixteen patients (64%) received ...", "of which 33 patients
-        received ..."): the quantities detector gave it a percentage, or a subgroup cue stands before it."""
-        for _, q in values_of(doc, "quantities"):
-            if q.start <= start < q.end and q.pct is not None:
-                return True
+        received ..."): the quantities detector gave it a percentage (``shares``), or a subgroup cue stands
+        before it."""
+        if any(a <= start < b for a, b in shares):
+            return True
         return bool(_SHARE_BEFORE.search(text, max(0, start - 30), start))
 
 
