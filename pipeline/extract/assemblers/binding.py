@@ -75,15 +75,15 @@ class CarmineRates:
         for m in self.rx["respectively"].finditer(text, sa[0].start, sq[-1].end + 40):
             listed = [a for a in free_a if a.end <= m.start()]
             items = self._groups(text, [q for q in free_q
-                                        if q.start < m.start() and (not listed or q.start >= listed[-1].end)])
+                                        if q.start < m.start() and (not listed or q.start >= listed[-1].end)], asides)
             if len(listed) >= 2 and len(items) >= 2:
                 k = min(len(items), len(listed))
                 take(listed[-k:], items[:k])
         # 1b. a list of statements, then a list of as many values: "The ORR, CR and PR rates were 90%, 60% and 30%"
-        for listed, items in self._parallel_lists(text, free_a, self._groups(text, free_q)):
+        for listed, items in self._parallel_lists(text, free_a, self._groups(text, free_q, asides), asides):
             take(listed, items)
         # 2 + 3. comparisons bind as one; cheapest pairs first
-        groups = self._groups(text, free_q)
+        groups = self._groups(text, free_q, asides)
         pairs: list[tuple[float, int, int, Anchor]] = []
         for a in free_a:
             for gi, group in enumerate(groups):
@@ -99,15 +99,19 @@ class CarmineRates:
             taken_a.add(id(a))
             taken_g.add(gi)
             out.append((a, groups[gi]))
-        # 4. the same statement's value in other groups: "ORR was 80% in the 2-day group and 60% in the 3-day group"
+        # 4. the same statement's value in other groups: "ORR was 80% in the 2-day group and 60% in the 3-day group",
+        # "68% in ALL (n = 116) and 64% in NHL (n = 28)"
         for _a, group in out:
             last = group[-1]
             for gi, g in enumerate(groups):
                 if gi in taken_g or g[0].start < last.end:
                     continue
+                if self._group_size(text, g):
+                    continue
                 if any(last.end <= b.start < g[0].start for b in sa):
                     break
-                if not (self.rx["arm_between"].fullmatch(text[last.end:g[0].start])
+                between = self.rx["group_size"].sub("", self._outside(text, last.end, g[0].start, asides))
+                if not (self.rx["arm_between"].fullmatch(between)
                         and self.rx["arm_after"].match(text, g[-1].end)):
                     break
                 taken_g.add(gi)
@@ -115,8 +119,16 @@ class CarmineRates:
                 last = g[-1]
         return out
 
-    def _parallel_lists(self, text: str, sa: list[Anchor], groups: list[list[Quantity]]
-                        ) -> list[tuple[list[Anchor], list[list[Quantity]]]]:
+    def _group_size(self, text: str, group: list[Quantity]) -> bool:
+        """A group's size in brackets ("in ALL (n = 116)"): a total only, not a statement's value."""
+        q = group[0]
+        if len(group) > 1 or q.n is not None or q.pct is not None or q.total is None:
+            return False
+        opening = text.rfind("(", max(0, q.start - 3), q.start)
+        return opening >= 0 and bool(self.rx["group_size"].match(text, opening))
+
+    def _parallel_lists(self, text: str, sa: list[Anchor], groups: list[list[Quantity]],
+                        asides: list[tuple[int, int]]) -> list[tuple[list[Anchor], list[list[Quantity]]]]:
         """Runs of k >= 2 statements joined by list words, followed in their clause by a run of k values
         joined by list words: pairs in order (a "respectively" without the word)."""
         out = []
@@ -131,11 +143,12 @@ class CarmineRates:
             if len(run) < 2:
                 continue
             after = [g for g in groups if g[0].start >= run[-1].end and id(g[0]) not in used]
-            if not after or not self.rx["list_lead"].fullmatch(text[run[-1].end:after[0][0].start]):
+            if not after or not self.rx["list_lead"].fullmatch(self._outside(text, run[-1].end, after[0][0].start, asides)):
                 continue
             values = [after[0]]
             for g in after[1:]:
-                if len(values) == len(run) or not self.rx["value_list"].fullmatch(text[values[-1][-1].end:g[0].start]):
+                if len(values) == len(run) or not self.rx["value_list"].fullmatch(
+                        self._outside(text, values[-1][-1].end, g[0].start, asides)):
                     break
                 values.append(g)
             if len(values) == len(run):
@@ -143,11 +156,11 @@ class CarmineRates:
                 used.update(id(g[0]) for g in values)
         return out
 
-    def _groups(self, text: str, qs: list[Quantity]) -> list[list[Quantity]]:
+    def _groups(self, text: str, qs: list[Quantity], asides: list[tuple[int, int]]) -> list[list[Quantity]]:
         """Quantities in text order, those joined by 'vs'/'versus' in one group."""
         groups: list[list[Quantity]] = []
         for q in qs:
-            if groups and self.rx["versus"].fullmatch(text[groups[-1][-1].end:q.start]):
+            if groups and self.rx["versus"].fullmatch(self._outside(text, groups[-1][-1].end, q.start, asides)):
                 groups[-1].append(q)
             else:
                 groups.append([q])
@@ -179,6 +192,10 @@ class CarmineRates:
                 return None
             if q0.people or q0.n is not None:
                 cost -= 5
+        elif any(b is not a and b.start >= q1.end and not text[q1.end:b.start].strip() for b in sa):
+            return None  # "grade 1 CRS, 5 (25%) grade 2 CRS": a value right before a statement is that one's
+        elif self.rx["conjunction_only"].fullmatch(gap):
+            return None  # "achieved CR and 4 (20%) achieved PR": the value opens the next clause
         elif self.rx["after_connector"].fullmatch(gap):
             cost -= 10
         return cost

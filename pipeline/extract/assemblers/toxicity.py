@@ -71,7 +71,9 @@ class CarmineToxicity:
             extra = [(g, r) for g, r in attached if r == "elliptic"]
             attached = [(g, r) for g, r in attached if r != "elliptic"]
             stated = [(g, r) for g, r in attached if not g.vague]
+            # a severity word alone, or with the grades coordinated before it ("all-grade and severe CRS")
             chosen = stated or attached[:1]
+            chosen += [(g, r) for g, r in attached if r == "grade_coordinated" and (g, r) not in chosen]
             if q["hypothesis"] in NOT_RESULT and not negated and not stated:
                 continue
             observations: list[tuple[str, int | None, str, Any]] = []
@@ -106,9 +108,9 @@ class CarmineToxicity:
                 emitted.add(key)
                 vague = rule in ("vague", "event")
                 value = {"grade": grade, "n": n, "pct": None}
-                if g is not None and rule in ("elliptic", "grade_listed"):
+                if g is not None and rule in ("elliptic", "grade_listed", "grade_coordinated"):
                     span = (g.start, g.end)
-                elif g is not None and rule != "qualified_paren":
+                elif g is not None and rule not in ("qualified_paren", "grade_heads"):
                     span = (min(g.start, t.start), max(g.end, t.end))
                 else:
                     span = (t.start, t.end)
@@ -132,11 +134,7 @@ class CarmineToxicity:
         if stated_before and self.rx["gap_before"].match(text[stated_before[-1].end:t.start]):
             g = stated_before[-1]
             out.append((g, "grade_before"))
-            # "grade 1-2 and grade 3 CRS": grades coordinated before the term
-            k = stated_before.index(g)
-            while k > 0 and self.rx["coordinated"].match(text[stated_before[k - 1].end:stated_before[k].start]):
-                k -= 1
-                out.append((stated_before[k], "grade_coordinated"))
+            out += self._coordinated(text, before, g)
         elif i and not out:
             # "grade ≥3 CRS and neurotoxicity": the grade of the coordinated term before heads this one
             prev = mentions[i - 1]
@@ -148,7 +146,7 @@ class CarmineToxicity:
                         first = o
                 head = [g for g in stated_before if g.end <= first.start]
                 if head and self.rx["gap_before"].match(text[head[-1].end:first.start]):
-                    out.append((head[-1], "grade_before"))
+                    out.append((head[-1], "grade_heads"))
         tail = text[t.end:e]
         if not any(r == "grade_after" for _, r in out):
             g = _grade_in(self.rx["bare_grade_after"].match(tail), t.end, "bare")
@@ -167,6 +165,18 @@ class CarmineToxicity:
         vague = [g for g in before if g.vague]
         if vague and self.rx["gap_vague"].match(text[vague[-1].end:t.start]):
             out.append((vague[-1], "vague"))
+            if not any(r == "grade_before" for _, r in out):
+                out += self._coordinated(text, before, vague[-1])
+        return out
+
+    def _coordinated(self, text: str, before: list[Grade], head: Grade) -> list[tuple[Grade, str]]:
+        """The grades coordinated before ``head``, which heads the term: "grade 1-2 and grade 3 CRS",
+        "all-grade and severe CRS" (each its own statement)."""
+        out = []
+        k = before.index(head)
+        while k > 0 and self.rx["coordinated"].match(text[before[k - 1].end:before[k].start]):
+            k -= 1
+            out.append((before[k], "grade_coordinated"))
         return out
 
     @staticmethod

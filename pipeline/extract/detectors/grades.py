@@ -20,6 +20,8 @@ from pipeline.extract.spans import Grade, add_span
 _CMP = (("≥", ">="), (">=", ">="), ("≤", "<="), ("<=", "<="), (">", ">"), ("<", "<"), ("=", ""))
 _ONE = re.compile(r"\b(?:[0-5]|IV|V|I{1,3})\b|(?<=\D)[0-5]\b|^[0-5]")
 _LIST = re.compile(r"\b(?:or|and)\b|,|/", re.I)
+_OPEN = re.compile(r"\s*\(\s*")  # between a severity word and its bracketed grade
+_CLOSE = re.compile(r"\s*\)")
 
 
 def normalize_grade(raw: str, higher: bool = False, lower: bool = False) -> str | None:
@@ -74,9 +76,10 @@ class CarmineGrades:
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
+        found: list[Grade] = []
         for m, rule in scan(text, self.rules):
             if rule.get("vague"):
-                add_span(doc, "grades", Grade(m.start(), m.end(), rule["vague"], vague=True, form=rule["id"]))
+                found.append(Grade(m.start(), m.end(), rule["vague"], vague=True, form=rule["id"]))
                 continue
             g = m.groupdict()
             grade = normalize_grade(g["grade"], higher=bool(g.get("higher")), lower=bool(g.get("lower")))
@@ -88,6 +91,13 @@ class CarmineGrades:
                 at = m.start("grade")
                 value.items = [(str(parse_grade(x.group(0))), at + x.start())
                                for x in re.finditer(r"IV|V|I{1,3}|[0-5]", raw) if parse_grade(x.group(0)) is not None]
+            close = _CLOSE.match(text, m.end())
+            if found and found[-1].vague and close and _OPEN.fullmatch(text, found[-1].end, m.start()):
+                # "severe (grade ≥3) CRS": a severity word and its bracketed grade state one grade
+                value.start, value.end, value.form = found.pop().start, close.end(), f"{rule['id']}_bracketed"
+                value.items = []
+            found.append(value)
+        for value in found:
             add_span(doc, "grades", value)
         return doc
 
