@@ -35,7 +35,7 @@ LEXICONS = ("antigens", "diseases", "cell_types", "vectors", "gene_editing", "re
             "transplants", "products")
 #: pattern files in load order: ``atomic`` and ``macros`` define macros ({NAME}) the later files compose
 PATTERN_FILES = ("atomic", "macros", "detectors", "qualifiers", "binding", "measures", "toxicity", "response",
-                 "patients", "expansion", "study_design", "context")
+                 "counts", "expansion", "study_design", "context")
 MACRO_FILES = frozenset({"atomic", "macros"})
 
 _SEP = r"[\s\-‐‑–]?"
@@ -328,12 +328,13 @@ def load_resources(configs: str | None = None) -> Resources:
             raise ConfigError(f"{path}: expected lexicon file is missing")
         lexicons[name] = Lexicon.from_rows(name, read_jsonl(path), where=str(path))
     macros: dict[str, str] = {}
-    # lexicon-derived macros: {CRS_TERM}, {ICANS_TERM}, {RESP_<LABEL>}...
+    # lexicon-derived macros: {CRS_TERM}, {ICANS_TERM}, {RESP_TERM}, {PRODUCT_TERM}
     tox = lexicons["toxicities"]
     for label in tox.rows:
         sub = Lexicon.from_rows(label, [tox.row(label)])
         macros[f"{label.upper()}_TERM"] = _term_macro(sub)
     macros["RESP_TERM"] = _term_macro(lexicons["responses"])
+    macros["PRODUCT_TERM"] = _term_macro(lexicons["products"])  # "tisa-cel", "Kymriah"
     files: dict[str, list[dict[str, Any]]] = {}
     for name in PATTERN_FILES:
         path = root / "patterns" / f"{name}.jsonl"

@@ -1,0 +1,124 @@
+"""``carmine_counts``: candidate counts of treated patients, for the design component.
+
+The counts are the ``quantities`` detector's counts of people ("58 patients", "Twenty-four
+children", "(n = 33)", "41" before "received", "17 of 20 patients"); the cues of
+``configs/patterns/counts.jsonl`` read the words around each one and say what it counts, with
+a confidence: infused or treated ("35 received CAR-T cell infusion") beats enrolled ("40
+patients were enrolled"), a meta-analysis's pooled count ("18 studies including 997
+patients"), a randomised trial's CAR arm, a total ("a total of 102 patients"), a weak hint
+("all 20 patients", the denominator of "17 of 20 patients"). ``sum`` cues add the count
+coordinated before ("Five cHL patients and 1 ALCL patient were enrolled" = 6).
+
+A count is not a candidate when it is a share of another (it comes with a percentage, or
+"of whom", "including" stand before it), names a subgroup ("an additional 20 patients"),
+counts responders, or stands in a Background section.
+
+Writes ``n_candidate`` findings (value: int; rule ``carmine_counts.<cue id>``, confidence from
+the cue row; ``detail["described"]`` when the cue says the report describes them one by one).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.extract.components.base import Finding, add_finding, is_background, text_of
+from pipeline.extract.lexicon import load_resources
+from pipeline.extract.numbers import parse_number
+from pipeline.extract.spans import Quantity, values_of
+
+#: quantity forms that count people (their noun in the span, or a verb right after it)
+PEOPLE_FORMS = frozenset({"q_people", "q_people_far", "q_count_list", "q_bare_count"})
+#: forms "17 of 20", "17/20 patients (85%)": the numerator is a share, the denominator a hint
+OF_FORMS = frozenset({"q_n_of_total", "q_n_of_total_pct"})
+#: how far before a count its lead cue may begin
+LEAD_WINDOW = 120
+
+
+class CarmineCounts:
+    def __init__(self, name: str, configs: str | None) -> None:
+        self.name = name
+        rows = load_resources(configs).patterns.rules("counts")
+        self.cues = [r for r in rows if r["kind"] in ("cue", "sum")]
+        self.denominator = next(r for r in rows if r["kind"] == "denominator")
+        self.exclude_before = [r["rx"] for r in rows if r["kind"] == "exclude_before"]
+        self.not_people = next(r["rx"] for r in rows if r["kind"] == "exclude_noun")
+        self.people = re.compile(_macros(r"\b{PATIENTS}\b", configs), re.I)
+        for r in self.cues:
+            r["within_rx"] = re.compile(r["within"], re.I) if r.get("within") else None
+            r["unless_rx"] = re.compile(_macros(r["unless_before"], configs), re.I) if r.get("unless_before") else None
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = text_of(doc)
+        for _, q in values_of(doc, "quantities"):
+            if is_background(doc, q.start):
+                continue
+            if q.form in OF_FORMS and q.total is not None:
+                self._denominator(doc, text, q)
+                continue
+            n = q.n if q.form in PEOPLE_FORMS else (q.total if q.form == "q_n_eq" else None)
+            if n is None or q.pct is not None or not 0 < n < 100000:
+                continue
+            if self.not_people.search(text, q.start, q.end) or any(
+                    rx.search(text, max(0, q.start - 40), q.start) for rx in self.exclude_before):
+                continue
+            best = self._best_cue(text, q)
+            if best is None:
+                continue
+            row, start, add = best
+            add_finding(doc, Finding("n_candidate", n + add, start, q.end, f"{self.name}.{row['id']}",
+                                     float(row["confidence"]),
+                                     detail={"matched": text[start:q.end], "described": bool(row.get("described"))}))
+        return doc
+
+    def _best_cue(self, text: str, q: Quantity) -> tuple[dict[str, Any], int, int] | None:
+        """The most confident cue row around ``q``: ``(row, start of the evidence, count to add)``."""
+        best: tuple[dict[str, Any], int, int] | None = None
+        for row in self.cues:
+            if best is not None and float(row["confidence"]) <= float(best[0]["confidence"]):
+                continue
+            if row["within_rx"] is not None and not row["within_rx"].search(text, q.start, q.end):
+                continue
+            if not row["rx"].match(text, q.end):
+                continue
+            start, add = q.start, 0
+            lead_rx = row.get("lead_rx")
+            if lead_rx is not None:
+                lead = lead_rx.search(text, max(0, q.start - LEAD_WINDOW), q.start)
+                if lead is None:
+                    continue
+                start = lead.start()
+                if row["kind"] == "sum":
+                    extra = parse_number(lead.group("add").replace(",", ""))
+                    if not isinstance(extra, int):
+                        continue
+                    add = extra
+            if row["unless_rx"] is not None and row["unless_rx"].search(text, max(0, q.start - 40), q.start):
+                continue
+            best = (row, start, add)
+        return best
+
+    def _denominator(self, doc: Doc, text: str, q: Quantity) -> None:
+        """"in 17 of 20 patients": the denominator, a weak hint of the cohort (a people noun in or after it)."""
+        row = self.denominator
+        after = row["rx"].match(text, q.end)
+        if q.total is None or not (after or self.people.search(text, q.start, q.end)):
+            return
+        add_finding(doc, Finding("n_candidate", q.total, q.start, after.end() if after else q.end,
+                                 f"{self.name}.{row['id']}", float(row["confidence"]),
+                                 detail={"matched": text[q.start:q.end], "described": False}))
+
+
+def _macros(regex: str, configs: str | None) -> str:
+    """``regex`` with its ``{MACRO}`` names replaced (as the pattern loader does for ``regex``)."""
+    macros = load_resources(configs).patterns.macros
+    return re.sub(r"\{([A-Z_][A-Z0-9_]*)\}", lambda m: macros[m.group(1)], regex)
+
+
+@Language.factory("carmine_counts", assigns=["doc._.carmine_findings"], requires=["doc.spans"],
+                  default_config={"configs": None})
+def make_carmine_counts(nlp: Language, name: str, configs: str | None) -> CarmineCounts:
+    return CarmineCounts(name, configs)
