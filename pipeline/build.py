@@ -109,7 +109,7 @@ def _read_at(fh, offset: int) -> dict:
 READERS_CODE = ("readers", "document.py")
 EXTRACT_CODE = ("extract", "document.py")
 #: The data files under configs/ the documents stage reads (a change re-parses every capture).
-READERS_DATA = ("vocab/frontiers_journals.csv",)
+READERS_DATA = ("vocab/frontiers_journals.csv", "article_types.yaml")
 
 
 def code_fingerprint(*parts: str) -> str:
@@ -167,9 +167,12 @@ def parse_stage(store: CaptureStore, out: Path, records: Iterable[CaptureRecord]
     ``works``: Crossref work records by DOI; ``europepmc``: Europe PMC records fetched for
     a DOI. A document with either is re-read and completed from them on every rebuild (a
     few ms): :func:`pipeline.readers.crossref.merge_work`, then
-    :func:`pipeline.readers.europepmc.merge_europepmc`.
+    :func:`pipeline.readers.europepmc.merge_europepmc`. Last, a document that still has
+    no article type gets the one its abstract gives, if any
+    (:func:`pipeline.readers.article_types.complete_type_from_text`).
     """
     from pipeline.readers import read_capture
+    from pipeline.readers.article_types import complete_type_from_text
 
     works = works or {}
     europepmc = europepmc or {}
@@ -197,6 +200,7 @@ def parse_stage(store: CaptureStore, out: Path, records: Iterable[CaptureRecord]
                         continue
                     doc.capture_sha256 = rec.sha256
                     _merge_records(store, doc, works.get(rec.key), europepmc.get(rec.key))
+                    complete_type_from_text(doc)
                     line = doc.to_dict()
                     summary.built += 1
                 first = built_from.setdefault(str(line["id"]), rec)
