@@ -14,8 +14,10 @@ A Frontiers DOI names its journal and year: ``10.3389/fimmu.2024.1519055`` is
   when the capture gives neither a year nor a publication date;
 * when the capture names no article type, a Frontiers title that opens with the
   type ("Case Report: ...", "Case report: ...") gives it (``article_type=title``).
-  Nothing else is guessed: a fragment without a type label or such a title keeps
-  ``article_type`` empty.
+  A fragment without a type label or such a title keeps ``article_type`` empty here; the
+  documents stage may still fill it from the DOI's Europe PMC record, and last from the
+  abstract's own headings and statements (:mod:`pipeline.readers.article_types`,
+  ``article_type=text``).
 """
 
 from __future__ import annotations
