@@ -108,6 +108,8 @@ def _read_at(fh, offset: int) -> dict:
 #: stage's cached lines are stale even though the captures are not.
 READERS_CODE = ("readers", "document.py")
 EXTRACT_CODE = ("extract", "document.py")
+#: The data files under configs/ the documents stage reads (a change re-parses every capture).
+READERS_DATA = ("vocab/frontiers_journals.csv", "article_types.yaml")
 
 
 def code_fingerprint(*parts: str) -> str:
@@ -119,6 +121,17 @@ def code_fingerprint(*parts: str) -> str:
         for f in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
             h.update(str(f.relative_to(root)).encode())
             h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def data_fingerprint(*names: str) -> str:
+    """A digest of configuration files (under the configs folder) a stage reads."""
+    from pipeline.resources import config_path
+
+    h = hashlib.sha256()
+    for name in names:
+        h.update(name.encode())
+        h.update(config_path(name).read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -147,27 +160,33 @@ def inputs_stamp(corpus_dir: Path) -> str:
 
 # -- stages -------------------------------------------------------------------------
 def parse_stage(store: CaptureStore, out: Path, records: Iterable[CaptureRecord], progress: bool = False,
-                works: dict[str, CaptureRecord] | None = None) -> StageSummary:
+                works: dict[str, CaptureRecord] | None = None,
+                europepmc: dict[str, CaptureRecord] | None = None) -> StageSummary:
     """Parse each capture into a Document line of ``out`` (reusing unchanged ones).
 
-    ``works``: Crossref work records by DOI; a document with one is re-read and completed
-    from it (:func:`pipeline.readers.crossref.merge_work`) on every rebuild (a few ms).
+    ``works``: Crossref work records by DOI; ``europepmc``: Europe PMC records fetched for
+    a DOI. A document with either is re-read and completed from them on every rebuild (a
+    few ms): :func:`pipeline.readers.crossref.merge_work`, then
+    :func:`pipeline.readers.europepmc.merge_europepmc`. Last, a document that still has
+    no article type gets the one its abstract gives, if any
+    (:func:`pipeline.readers.article_types.complete_type_from_text`).
     """
     from pipeline.readers import read_capture
-    from pipeline.readers.crossref import merge_work, read_work
+    from pipeline.readers.article_types import complete_type_from_text
 
     works = works or {}
+    europepmc = europepmc or {}
 
     summary = StageSummary()
     built_from: dict[str, CaptureRecord] = {}  # doc id -> the capture it was built from
-    fp = code_fingerprint(*READERS_CODE)
+    fp = f"{code_fingerprint(*READERS_CODE)}:{data_fingerprint(*READERS_DATA)}"
     same_readers = _sidecar(out).exists() and _sidecar(out).read_text().strip() == fp
     index = _index(out, "capture_sha256") if same_readers else {}
     old = open(out, "rb") if index else None  # noqa: SIM115 (closed below)
     try:
         with atomic_write(out) as fh:
             for rec in _progress(records, "parse", progress):
-                if rec.sha256 in index and rec.key not in works:
+                if rec.sha256 in index and rec.key not in works and rec.key not in europepmc:
                     line = _read_at(old, index[rec.sha256])
                     summary.reused += 1
                 else:
@@ -180,12 +199,8 @@ def parse_stage(store: CaptureStore, out: Path, records: Iterable[CaptureRecord]
                         log.info("skipped %s", e)  # the run's summary names it (once)
                         continue
                     doc.capture_sha256 = rec.sha256
-                    if (work := works.get(rec.key)) is not None:
-                        try:
-                            merge_work(doc, read_work(store.get(work.sha256).decode("utf-8", "replace"),
-                                                      f"{store.path_of(work.sha256)} ({work.url})"))
-                        except PipelineError as e:
-                            log.warning("%s: its Crossref work record is not used: %s", rec.key, e)
+                    _merge_records(store, doc, works.get(rec.key), europepmc.get(rec.key))
+                    complete_type_from_text(doc)
                     line = doc.to_dict()
                     summary.built += 1
                 first = built_from.setdefault(str(line["id"]), rec)
@@ -199,6 +214,24 @@ def parse_stage(store: CaptureStore, out: Path, records: Iterable[CaptureRecord]
         if old:
             old.close()
     return summary
+
+
+def _merge_records(store: CaptureStore, doc: Document, work: CaptureRecord | None,
+                   record: CaptureRecord | None) -> None:
+    """Complete ``doc`` from its Crossref work record and its Europe PMC record (either may be None)."""
+    from pipeline.readers.crossref import merge_work, read_work
+    from pipeline.readers.europepmc import merge_europepmc
+
+    merges = ((work, "Crossref work record", lambda text, where: merge_work(doc, read_work(text, where))),
+              (record, "Europe PMC record", lambda text, where: merge_europepmc(doc, text, where)))
+    for capture, name, merge in merges:
+        if capture is None:
+            continue
+        try:
+            merge(store.get(capture.sha256).decode("utf-8", "replace"),
+                  f"{store.path_of(capture.sha256)} ({capture.url})")
+        except PipelineError as e:
+            log.warning("%s: its %s is not used: %s", doc.id, name, e)
 
 
 def _duplicate(store: CaptureStore, rec: CaptureRecord, first: CaptureRecord, doc_id: str) -> str:
@@ -252,7 +285,7 @@ def extract_stage(documents: Path, out: Path, progress: bool = False, jobs: int 
     from pipeline.extract import extractor_fingerprint
 
     # lexicons and patterns, the extractor's code, and the readers that made the documents
-    fp = f"{extractor_fingerprint()}:{code_fingerprint(*EXTRACT_CODE, *READERS_CODE)}"
+    fp = f"{extractor_fingerprint()}:{code_fingerprint(*EXTRACT_CODE, *READERS_CODE)}:{data_fingerprint(*READERS_DATA)}"
     summary = StageSummary()
     index = _index(out, "key")
     todo: list[Document] = []
@@ -347,10 +380,13 @@ def run(corpus_dir: str | Path = "corpus", *, fetch: bool = False, discover: boo
         store = CaptureStore(corpus_dir)
         build = corpus_dir / BUILD
         latest = list(store.latest().values())
-        # Crossref work records complete a document's metadata; they are not documents themselves
+        # Crossref work records and Europe PMC records fetched for a DOI complete a
+        # document's metadata; they are not documents themselves
         works = {rec.extra["work_for"]: rec for rec in latest if rec.extra.get("work_for")}
-        records = [rec for rec in latest if not rec.extra.get("work_for")]
-        summary.documents = parse_stage(store, build / DOCUMENTS, records, progress, works=works)
+        europepmc = {rec.extra["record_for"]: rec for rec in latest if rec.extra.get("record_for")}
+        records = [rec for rec in latest if not (rec.extra.get("work_for") or rec.extra.get("record_for"))]
+        summary.documents = parse_stage(store, build / DOCUMENTS, records, progress, works=works,
+                                        europepmc=europepmc)
         summary.extractions = extract_stage(build / DOCUMENTS, build / EXTRACTIONS, progress, jobs)
         summary.table, summary.curation = table_stage(corpus_dir, build / DOCUMENTS, build / EXTRACTIONS,
                                                       retired=set(store.retired()))

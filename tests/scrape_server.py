@@ -252,8 +252,9 @@ def fast_config(server_url: str, **overrides) -> dict:
         "http": {"timeout": {"connect": 1.0, "read": 0.5, "write": 1.0, "pool": 2.0}, "max_concurrency": 4},
         "rate_limit": {"default": 200.0, "per_host": {}},
         "retry": {"attempts": 3, "backoff_initial": 0.01, "backoff_max": 0.05, "jitter": 0.01, "retry_after_max": 2.0},
-        # Crossref work records after each new page: off unless a test asks (tests/test_crossref_work.py)
-        "discovery": {"crossref": {"work_records": False}},
+        # Crossref work records and Europe PMC records after each new page: off unless a test
+        # asks (tests/test_crossref_work.py, tests/test_europepmc_record.py)
+        "discovery": {"crossref": {"work_records": False}, "europepmc": {"doi_records": False}},
     }
     for key, value in overrides.items():
         if isinstance(value, dict) and isinstance(cfg.get(key), dict):

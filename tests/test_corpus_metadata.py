@@ -2,9 +2,12 @@
 
 The documents stage of ``make run`` over ``corpus/`` (the extraction stage does not touch
 metadata). Year and journal: at least 95% (all, in fact: a Frontiers DOI names both).
-Article type: what the captures say, nothing guessed; 13 captures are fragments that
-start at the affiliations (no type label, no title), and two citation exports name no
-type, so 47 of 62 is what the captures hold (see docs/scraper.md, "Metadata").
+Article type: 47 of 62 stated by the captures (a page label, a JATS subject, a "Case
+report: ..." title); 13 captures are fragments that start at the affiliations (no type
+label, no title) and two citation exports name no type. Of those 15, the abstract's own
+structure or statements give 14 (``article_type=text``, configs/article_types.yaml; its
+precision on the 47 stated ones is tests/test_article_types.py's); one gives no clear
+signal and stays empty (see docs/scraper.md, "Metadata").
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.build import iter_documents, parse_stage
+from pipeline.readers.html import provenance
 from pipeline.readers.journals import load_journals
 from pipeline.store import CaptureStore
 
@@ -40,12 +44,14 @@ def test_year_and_journal_for_at_least_95_percent(docs):
     assert all(d.journal_abbrev for d in docs if d.journal)
 
 
-def test_article_type_is_what_the_captures_say(docs):
-    typed = sum(1 for d in docs if d.article_type)
-    assert typed >= 47, f"{typed} of {len(docs)} documents have an article type"
-    untyped = [d for d in docs if not d.article_type]
-    # every document left without one is a capture that names no type: no label, no "Case report:" title
-    assert all(d.title is None or not d.title.lower().startswith("case report") for d in untyped)
+def test_article_type_for_at_least_95_percent_stated_and_read_counted_apart(docs):
+    stated = [d for d in docs if d.article_type and provenance(d).get("article_type") != "text"]
+    from_text = [d for d in docs if d.article_type and provenance(d).get("article_type") == "text"]
+    assert len(stated) >= 47, f"{len(stated)} of {len(docs)} documents state an article type"
+    assert len(from_text) == 14, f"{len(from_text)} article types read from the abstract"
+    assert share(docs, "article_type") >= 0.95
+    # a type read from the text only where the capture states none: no label, no "Case report:" title
+    assert all(d.title is None or not d.title.lower().startswith("case report") for d in from_text)
 
 
 def test_one_name_per_journal(docs):

@@ -17,7 +17,7 @@ from typing import Any
 
 from pipeline.document import Document
 from pipeline.errors import ReaderError
-from pipeline.readers.journals import complete_metadata
+from pipeline.readers.journals import complete_metadata, fill_missing
 
 _TAG = re.compile(r"<[^>]+>")
 _CC = re.compile(r"creativecommons\.org/licenses/([a-z-]+)/", re.I)
@@ -68,16 +68,5 @@ def read_work(text: str, where: str = "<crossref work>") -> dict[str, Any]:
 
 def merge_work(doc: Document, fields: dict[str, Any]) -> Document:
     """Fill what ``doc`` lacks from a work record's ``fields``; provenance per field."""
-    # what complete_metadata only derived from the DOI gives way to the record
-    derived = {k for k, _, v in (p.partition("=") for p in (doc.metadata_from or "").split("; ")) if v == "doi"}
-    used = []
-    for name, value in fields.items():
-        if value and (not getattr(doc, name) or name in derived):
-            setattr(doc, name, value)
-            used.append(name)
-    if used:
-        notes = [p for p in (doc.metadata_from or "").split("; ") if p and p.partition("=")[0] not in used]
-        if notes and "=" not in notes[0]:
-            notes = [f"all={notes[0]}", *notes[1:]]
-        doc.metadata_from = "; ".join([*notes, *(f"{name}=crossref" for name in used)])
+    fill_missing(doc, fields, "crossref")
     return complete_metadata(doc)

@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pipeline.document import Document
 from pipeline.errors import ReaderError
 from pipeline.readers.common import ABSTRACT_HEADINGS, ZonedText, normalize_doi
+from pipeline.readers.journals import complete_metadata, fill_missing
 
 _TAG = re.compile(r"<[^>]+>")
 _POWER = re.compile(r"(\d)\s*<sup>\s*([^<]+?)\s*</sup>", re.I)
@@ -199,8 +200,7 @@ def read_europepmc_record(text: str, *, doc_id: str | None = None, source: str =
     out = ZonedText()
     add = out.add
 
-    title = _plain(rec.title or "").rstrip(".") or None
-    add("title", title or "")
+    add("title", _plain(rec.title or "").rstrip(".") or "")
     abstract = rec.abstractText or ""
     pieces = _HEADING.split(abstract)
     if len(pieces) > 1:  # [before, heading, text, heading, text, ...]
@@ -213,30 +213,69 @@ def read_europepmc_record(text: str, *, doc_id: str | None = None, source: str =
         add("abstract", _plain(abstract))
     keywords = [k for k in (rec.keywordList.keyword if rec.keywordList else []) if k]
     out.add_keywords(keywords)
-    info = rec.journalInfo or _JournalInfo()
-    journal = info.journal or _Journal()
     affiliations: list[str] = []
     for a in rec.authorList.author if rec.authorList else []:
         for aff in a.authorAffiliationDetailsList.authorAffiliation if a.authorAffiliationDetailsList else []:
             if aff.affiliation and aff.affiliation not in affiliations:
                 affiliations.append(aff.affiliation)
-    year = rec.pubYear
     doi = normalize_doi(rec.doi) if rec.doi else None
     return Document(
         id=doc_id or record_id(rec),
         text=out.text, source=source, format="europepmc_json",
         url=f"https://doi.org/{doi}" if doi else (
             f"https://europepmc.org/article/PMC/{rec.pmcid}" if rec.pmcid else None),
-        title=title,
-        # the canonical name of a known journal is set by complete_metadata (by title or ISSN)
-        journal=_title_case(journal.title) if journal.title else None,
-        journal_abbrev=journal.isoabbreviation or journal.medlineAbbreviation or None,
-        volume=info.volume,
-        year=int(year) if year and year.isdigit() else None,
-        article_type=_article_type(rec.pubTypeList.pubType if rec.pubTypeList else []),
-        authors=_authors(rec), affiliations=affiliations, keywords=keywords,
-        published=rec.firstPublicationDate or rec.electronicPublicationDate,
-        license=rec.license.upper().replace("CC-", "CC ") if rec.license else None,
+        affiliations=affiliations, keywords=keywords,
         abstract=out.abstract(),
         zones=out.zones, truncated=False, metadata_from="europepmc",
+        **record_fields(rec),
     )
+
+
+def record_fields(rec: EuropePMCRecord) -> dict[str, Any]:
+    """The metadata fields of a record, as Document fields (what a merge may fill in)."""
+    info = rec.journalInfo or _JournalInfo()
+    journal = info.journal or _Journal()
+    year = rec.pubYear
+    return {
+        "title": _plain(rec.title or "").rstrip(".") or None,
+        # the canonical name of a known journal is set by complete_metadata (by title or ISSN)
+        "journal": _title_case(journal.title) if journal.title else None,
+        "journal_abbrev": journal.isoabbreviation or journal.medlineAbbreviation or None,
+        "volume": info.volume,
+        "year": int(year) if year and year.isdigit() else None,
+        "article_type": _article_type(rec.pubTypeList.pubType if rec.pubTypeList else []),
+        "authors": _authors(rec),
+        "published": rec.firstPublicationDate or rec.electronicPublicationDate,
+        "license": rec.license.upper().replace("CC-", "CC ") if rec.license else None,
+    }
+
+
+# -- a DOI's record, fetched to complete a page (``extra.record_for``) --------------------
+def find_result(text: str, doi: str, where: str = "<europepmc answer>") -> dict[str, Any] | None:
+    """The result for ``doi`` in a Europe PMC search answer (or a single stored record), else None.
+
+    ReaderError when the text is not JSON or not a Europe PMC answer at all.
+    """
+    data = _loads(text)
+    if looks_like_record(data):
+        results = [data]
+    elif isinstance(data, dict) and isinstance(data.get("resultList"), dict):
+        results = data["resultList"].get("result") or []
+        if not isinstance(results, list):
+            raise ReaderError(where, f"expected resultList.result to be a list, found {type(results).__name__}")
+    else:
+        found = "unparsable text" if data is None else f"a JSON {type(data).__name__} without resultList"
+        raise ReaderError(where, f"expected a Europe PMC search answer, found {found}")
+    want = normalize_doi(doi)
+    return next((r for r in results if isinstance(r, dict) and isinstance(r.get("doi"), str)
+                 and normalize_doi(r["doi"]) == want), None)
+
+
+def merge_europepmc(doc: Document, text: str, where: str = "<europepmc answer>") -> Document:
+    """Fill what ``doc`` lacks (article type, authors, journal, dates...) from its DOI's
+    Europe PMC record, field by field, noting ``<field>=europepmc``. Text, zones and abstract
+    stay the page's. A record without a result for the document's DOI changes nothing."""
+    result = find_result(text, doc.id, where)
+    if result is not None:
+        fill_missing(doc, record_fields(validate_record(result, where)), "europepmc")
+    return complete_metadata(doc)

@@ -14,8 +14,10 @@ A Frontiers DOI names its journal and year: ``10.3389/fimmu.2024.1519055`` is
   when the capture gives neither a year nor a publication date;
 * when the capture names no article type, a Frontiers title that opens with the
   type ("Case Report: ...", "Case report: ...") gives it (``article_type=title``).
-  Nothing else is guessed: a fragment without a type label or such a title keeps
-  ``article_type`` empty.
+  A fragment without a type label or such a title keeps ``article_type`` empty here; the
+  documents stage may still fill it from the DOI's Europe PMC record, and last from the
+  abstract's own headings and statements (:mod:`pipeline.readers.article_types`,
+  ``article_type=text``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from pipeline.document import Document
 from pipeline.errors import ConfigError
@@ -92,11 +95,26 @@ def journal_of_doi(doi: str | None) -> tuple[Journal | None, int | None]:
     return load_journals().by_code.get(m.group(1)), int(m.group(2))
 
 
-def _note(doc: Document, field: str, origin: str) -> None:
+def note_origin(doc: Document, field: str, origin: str) -> None:
+    """Record in ``doc.metadata_from`` that ``field`` came from ``origin`` (replacing an earlier note)."""
     parts = [p for p in (doc.metadata_from or "").split("; ") if p and not p.startswith(f"{field}=")]
     if parts and "=" not in parts[0]:  # a reader that names one origin for all fields ("jats")
         parts = [f"all={parts[0]}", *parts[1:]]
     doc.metadata_from = "; ".join([*parts, f"{field}={origin}"])
+
+
+def fill_missing(doc: Document, fields: dict[str, Any], origin: str) -> list[str]:
+    """Fill what ``doc`` lacks from another record's ``fields``, noting ``<field>=<origin>``.
+
+    A field the document has keeps its value, except one only derived from the DOI
+    (``journal=doi``, ``year=doi``), which gives way to the record's. Returns the fields used.
+    """
+    derived = {k for k, _, v in (p.partition("=") for p in (doc.metadata_from or "").split("; ")) if v == "doi"}
+    used = [name for name, value in fields.items() if value and (not getattr(doc, name) or name in derived)]
+    for name in used:
+        setattr(doc, name, fields[name])
+        note_origin(doc, name, origin)
+    return used
 
 
 def complete_metadata(doc: Document) -> Document:
@@ -106,17 +124,17 @@ def complete_metadata(doc: Document) -> Document:
     journal = journals.lookup(doc.journal) or journals.lookup(doc.journal_abbrev)
     if journal is None and not doc.journal and from_doi is not None:
         journal = from_doi
-        _note(doc, "journal", "doi")
+        note_origin(doc, "journal", "doi")
     if journal is not None:
         doc.journal, doc.journal_abbrev = journal.name, journal.abbrev
     if doc.year is None:
         if doc.published and doc.published[:4].isdigit():
             doc.year = int(doc.published[:4])
-            _note(doc, "year", "published")
+            note_origin(doc, "year", "published")
         elif doi_year is not None:
             doc.year = doi_year
-            _note(doc, "year", "doi")
+            note_origin(doc, "year", "doi")
     if not doc.article_type and doc.title and (m := _TITLE_TYPE.match(doc.title)):
         doc.article_type = _TITLE_TYPES[m.group(1).lower()]
-        _note(doc, "article_type", "title")
+        note_origin(doc, "article_type", "title")
     return doc

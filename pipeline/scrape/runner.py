@@ -33,6 +33,7 @@ from pipeline.errors import FetchError, ReaderError
 from pipeline.scrape.client import Blocked, Offline, PoliteClient, parse_retry_after
 from pipeline.scrape.config import ScrapeConfig, load_config
 from pipeline.scrape.sources import DISCOVERY_SOURCES, Target, normalize_doi
+from pipeline.scrape.sources.europepmc import EuropePMCSource
 from pipeline.scrape.sources.frontiers import FrontiersSource
 from pipeline.store import CaptureRecord, CaptureStore, now_iso
 
@@ -215,6 +216,9 @@ class _Run:
                 if rec.status == 200:
                     self.by_url[url] = rec
         self.seen: set[tuple[str, str]] = set()
+        #: DOIs of pages fetched in this run whose reading found no article type (or could not read one)
+        self.untyped: set[str] = set()
+        self.europepmc = EuropePMCSource(cfg)
 
     def captured(self, target: Target) -> bool:
         if target.kind == "page" and self.html:
@@ -271,6 +275,45 @@ class _Run:
         self.any_capture.add(url)
         outcome.notes.append("crossref work record")
 
+    # -- Europe PMC records of pages without an article type ----------------------------------
+    async def fetch_europepmc_record(self, outcome: Outcome) -> None:
+        """Store the Europe PMC ``core`` record of a newly captured DOI as its own capture.
+
+        ``GET {bases.europepmc}/search?query=DOI:"<doi>"&resultType=core&format=json``; the
+        answer is stored as it came (a search answer with one result) when it holds a
+        result for the DOI. Like a Crossref work record, its key is its URL and
+        ``extra.record_for`` names the DOI; an empty answer or a failure is a note on the
+        page's outcome, never a failed article.
+        """
+        from pipeline.readers.europepmc import find_result
+
+        doi = outcome.key
+        url = self.europepmc.record_url(doi)
+        if url in self.any_capture:
+            return
+        try:
+            fetched = await self.client.get(url)
+        except (Blocked, FetchError) as e:
+            outcome.notes.append(f"no Europe PMC record: {e}")
+            return
+        resp = fetched.response
+        if resp.status_code != 200 or "json" not in resp.headers.get("content-type", ""):
+            outcome.notes.append(f"no Europe PMC record: HTTP {resp.status_code}")
+            return
+        try:
+            found = find_result(resp.text, doi, url) is not None
+        except ReaderError as e:
+            outcome.notes.append(f"no Europe PMC record: {e.reason}")
+            return
+        if not found:
+            outcome.notes.append("no Europe PMC record: no result for the DOI")
+            return
+        self.store.put(resp.content, source="europepmc", media_type="application/json", url=url, doi=None,
+                       via="api:europepmc-record", charset="utf-8",
+                       extra={"record_for": doi, "attempts": fetched.attempts})
+        self.any_capture.add(url)
+        outcome.notes.append("europepmc record")
+
     # -- pages -------------------------------------------------------------------------------
     async def fetch_page(self, target: Target) -> Outcome:
         url = target.url or self.frontiers.url_for(target.doi or "")
@@ -308,7 +351,7 @@ class _Run:
         charset, charset_notes = choose_charset(body, declared, media_type)
         extra.update(charset_notes)
         # parsing a page is CPU work: off the event loop, so one large page stalls no other request
-        notes, doi = await asyncio.to_thread(self._check_page, body, charset, media_type, target)
+        notes, doi, typed = await asyncio.to_thread(self._check_page, body, charset, media_type, target)
         seen_before = target.key in self.page_capture
         rec, new = self.store.put(
             body, source=target.source, media_type=media_type, url=final_url, doi=doi, status=200,
@@ -318,33 +361,37 @@ class _Run:
         for key in filter(None, [target.key, rec.key]):
             self.any_capture.add(key)
             self.page_capture.add(key)
+            if not typed:
+                self.untyped.add(key)
         if "declared_charset" in charset_notes:
             notes.append(f"declared charset {charset_notes['declared_charset']} does not fit; stored as {charset}")
         if not new and seen_before:  # the same bytes again (a server ignoring our validators)
             return Outcome(target.key, "unchanged", final_url, "same content", rec.sha256, attempts, notes)
         return Outcome(target.key, "new", final_url, "", rec.sha256, attempts, notes)
 
-    def _check_page(self, body: bytes, charset: str | None, media_type: str, target: Target) -> tuple[list[str], str | None]:
-        """Notes on a page that was fetched but may be unusable (no abstract, cut off), and its DOI."""
+    def _check_page(self, body: bytes, charset: str | None, media_type: str,
+                    target: Target) -> tuple[list[str], str | None, bool]:
+        """Notes on a page that was fetched but may be unusable (no abstract, cut off), its DOI,
+        and whether it states an article type (a page that is not read counts as stating none)."""
         if "html" not in media_type:
-            return [], target.doi
+            return [], target.doi, False
         from pipeline.readers.dispatch import decode
         from pipeline.readers.html import read_html
 
         try:
             doc = read_html(decode(body, charset=charset), doc_id=target.doi, source=target.source)
         except (ReaderError, ValueError) as e:
-            return [f"unreadable page: {e}"], target.doi
+            return [f"unreadable page: {e}"], target.doi, False
         except Exception as e:  # a reader bug: the page is still stored (raw captures are raw)
             log.exception("reading the page of %s failed", target.key)
-            return [f"unreadable page: {type(e).__name__}: {e}"], target.doi
+            return [f"unreadable page: {type(e).__name__}: {e}"], target.doi, False
         notes = []
         if not doc.abstract:
             notes.append("no abstract on the page")
         if doc.truncated:
             notes.append("page is cut off (truncated)")
         doi = target.doi or (normalize_doi(doc.id) if doc.id.startswith("10.") else None)
-        return notes, doi
+        return notes, doi, bool(doc.article_type)
 
 
 def _param(params: str, name: str) -> str | None:
@@ -426,9 +473,13 @@ async def afetch(corpus_dir: str | os.PathLike[str], *, dois: Iterable[str] = ()
 
         try:
             await asyncio.gather(*(one(t) for t in pages))
+            fresh = [o for o in summary.new if o.key.startswith("10.") and "api:europepmc" not in o.notes]
+            followups = []
             if cfg.discovery.get("crossref", {}).get("work_records", True):
-                fresh = [o for o in summary.new if o.key.startswith("10.") and "api:europepmc" not in o.notes]
-                await asyncio.gather(*(run.fetch_work(o) for o in fresh))
+                followups += [run.fetch_work(o) for o in fresh]
+            if cfg.discovery.get("europepmc", {}).get("doi_records", True):
+                followups += [run.fetch_europepmc_record(o) for o in fresh if o.key in run.untyped]
+            await asyncio.gather(*followups)
         finally:
             bar.close()
             summary.requests = client.requests
