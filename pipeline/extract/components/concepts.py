@@ -244,14 +244,21 @@ class CarmineConcepts:
         first_car = None
         if may_match(doc, self.gate["car_treatment"]):
             first_car = next((s for s, e in sentences(doc) if self.cue["car_treatment"].search(text[s:e])), None)
-        for t in found:
+        def repeats(long: Term, short: Term) -> bool:
+            return 0 <= short.start - long.end < 4 and "(" in text[long.end:short.start]
+
+        for i, t in enumerate(found):
             kind = t.label
+            if i and repeats(found[i - 1], t):
+                continue  # "allogeneic HSCT (allo-HSCT)": the long form decides
+            # the words after a long form start after its bracketed abbreviation
+            end = found[i + 1].end + 1 if i + 1 < len(found) and repeats(t, found[i + 1]) else t.end
             zone = zone_at(doc, t.start)
             s, e = sentence_at(doc, t.start)
             sent = text[s:e]
             if zone[2] != "title" and (is_background(doc, t.start) or not self.cue["patient_cue"].search(sent)):
                 continue
-            before, after = text[max(s, t.start - 60):t.start], text[t.end:e]
+            before, after = text[max(s, t.start - 60):t.start], text[min(end, e):e]
             if self.rx["tx_negated_before"].search(before):
                 continue
             if self.rx["tx_tandem_before"].search(before) or self.rx["tx_tandem_after"].match(after):
@@ -259,6 +266,8 @@ class CarmineConcepts:
             if kind == "auto" and self.rx["tx_regimen"].search(sent) and not self.rx["tx_prior_any"].search(sent):
                 continue  # "ASCT followed by CAR-T consolidation": one planned course (GUIDE)
             if self.rx["tx_consolidative_before"].search(before) or self.rx["tx_consolidative_after"].match(after):
+                if self.rx["tx_other_bridge"].search(before) and not self.cue["car_treatment"].search(before):
+                    continue  # "20 received chemotherapy as a bridge to allo-HSCT": another arm's transplant
                 timing, rule = "consolidative", "tx_consolidative"
             elif self.rx["tx_prior_before"].search(before) or self.rx["tx_prior_any"].search(sent):
                 timing, rule = "prior", "tx_prior"
