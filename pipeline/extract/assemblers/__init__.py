@@ -1,3 +1,11 @@
 """Field assemblers: bind detected values to the GUIDE's fields by context (see each module)."""
 
-from pipeline.extract.assemblers import binding, counts, durations, patients, response, toxicity  # noqa: F401  (registration)
+from pipeline.extract.assemblers import (  # noqa: F401  (registration)
+    binding,
+    counts,
+    design,
+    durations,
+    patients,
+    response,
+    toxicity,
+)

@@ -29,6 +29,10 @@ from pipeline.extract.components.base import findings, inline_headings, may_matc
 from pipeline.extract.lexicon import load_resources
 
 CASE_SERIES_WORDS = re.compile(r"case\s+series", re.I)
+#: publishers' labels of a research article (lower case): with a treated disease and no stated design, a cohort
+RESEARCH_TYPES = frozenset({"original research", "research article", "research-article", "brief research report",
+                            "original article", "article"})
+PEOPLE_IN_TITLE = re.compile(r"\b(?:patients?|children|adults|recipients|cohort)\b", re.I)
 
 
 class CarmineDesign:
@@ -92,6 +96,8 @@ class CarmineDesign:
         elif "clinical_trial" in weak and "observational_cohort" not in weak:
             design = "clinical_trial"
             hits["clinical_trial"] = weak["clinical_trial"]
+        elif "clinical trial" in article_type and "observational_cohort" not in weak:
+            design = "clinical_trial"  # GUIDE: the publisher's label decides where the text states no design
         elif len(individuals) == 1 and not candidates and "observational_cohort" not in weak:
             design = "case_report"  # "A 4-year-old girl with relapsed B-ALL received ...", nothing else
         elif candidates or "observational_cohort" in weak:
@@ -100,8 +106,13 @@ class CarmineDesign:
                 hits["observational_cohort"] = weak["observational_cohort"]
         elif "preclinical" in hits:
             design = "preclinical"
-        elif "review" in hits or "review" in article_type:
+        elif "review" in hits or "review" in article_type or "review" in weak:
             design = "review"
+            hits.setdefault("review", weak.get("review", (0, 0)))
+        elif article_type in RESEARCH_TYPES and self._clinical_title(doc, text):
+            # a research article whose title is about patients or a treated disease and whose text (often cut
+            # before the abstract) states no design: a series whose design is not stated (GUIDE)
+            design = "observational_cohort"
         else:
             design = "other"
         n: int | None
@@ -117,6 +128,14 @@ class CarmineDesign:
         doc._.carmine_design = (design, n, span, candidates[0] if candidates and n == n_best else None)
         return doc
 
+
+    def _clinical_title(self, doc: Doc, text: str) -> bool:
+        """The title names patients or a treated disease ("... CAR-T Cell Therapy for Non-Hodgkin Lymphoma")."""
+        for start, end, name, _heading in zones(doc):
+            if name == "title" and (PEOPLE_IN_TITLE.search(text, start, end)
+                                    or any(start <= f.start < end for f in findings(doc, "disease"))):
+                return True
+        return False
 
     def _case_heading(self, doc: Doc) -> tuple[int, int] | None:
         """A "Case presentation" section (reader's heading or one written in the text)."""
