@@ -93,6 +93,8 @@ class CarmineDesign:
             design = "observational_cohort"
         elif "clinical_trial" in hits:
             design = "clinical_trial"
+        elif 2 <= len(individuals) <= 9 and not candidates:
+            design = "case_series"  # "Patient 1, a 28-year-old female, and patient 2, a 35-year-old male, ..."
         elif "clinical_trial" in weak and "observational_cohort" not in weak:
             design = "clinical_trial"
             hits["clinical_trial"] = weak["clinical_trial"]
@@ -119,7 +121,7 @@ class CarmineDesign:
         if design == "case_report":
             n = 1
         elif design == "case_series":
-            n = len(markers) if len(markers) >= 2 else n_best
+            n = len(markers) if len(markers) >= 2 else n_best or (len(individuals) if len(individuals) >= 2 else None)
         elif design in ("review", "preclinical", "other"):
             n = None
         else:

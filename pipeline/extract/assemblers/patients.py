@@ -27,8 +27,10 @@ from pipeline.extract.spans import values_of
 #: a person word right after an age ("a 61-year-old woman", "... old Chinese male patient")
 _PERSON_AFTER = re.compile(r"^[-\s‐]*(?:[\w-]+\s+){0,3}?(?P<w>male|female|man|woman|boy|girl|gentleman|lady|patient|child|"
                            r"infant|adolescent|individual|toddler)\b", re.I)
-#: a sex word right before an age ("a male patient aged 45", "the patient was male and 45 years old")
-_SEX_BEFORE = re.compile(r"\b(?P<w>male|female|man|woman|boy|girl)\s+(?:patient\s+)?(?:and\s+|,\s*)?(?:was\s+|is\s+)?$", re.I)
+#: a sex or person word right before an age ("a male patient aged 45", "the patient was male and 45 years old",
+#: "The patient, aged 45, ...")
+_SEX_BEFORE = re.compile(r"\b(?P<w>male|female|man|woman|boy|girl|patient|child)\s+(?:patient\s+)?(?:and\s+|,\s*)?(?:was\s+|is\s+)?$|"
+                         r"\b(?:the|this|our)\s+(?P<p>patient|child|man|woman|boy|girl)\s*,\s*$", re.I)
 _HE = re.compile(r"\b(?:[Hh]e|[Hh]is|[Hh]im|[Hh]imself)\b")
 _SHE = re.compile(r"\b(?:[Ss]he|[Hh]er|[Hh]ers|[Hh]erself)\b")
 MALE = {"male", "man", "boy", "gentleman"}
@@ -65,7 +67,7 @@ class CarminePatients:
                 continue
             sex = _sex_of(after.group("w")) if after else None
             if sex is None and before is not None:
-                sex = _sex_of(before.group("w"))
+                sex = _sex_of(before.group("w") or before.group("p"))
             if sex is None:
                 sent = text[s:e].lower()
                 h, sh = re.search(r"\b(?:he|his|him)\b", sent), re.search(r"\b(?:she|her)\b", sent)
