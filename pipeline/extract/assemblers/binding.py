@@ -53,8 +53,10 @@ class CarmineRates:
             sq = [q for q in quantities if s <= q.start < e]
             if not sa or not sq:
                 continue
-            for a, group in self.bind(text, sa, sq, asides):
+            bound = self.bind(text, sa, sq, asides)
+            for a, group in bound:
                 self._fill(a, group)
+            self._share(text, sa, bound)
         return doc
 
     # -- binding ------------------------------------------------------------------------------
@@ -212,6 +214,17 @@ class CarmineRates:
             pos = max(pos, b)
         parts.append(text[pos:hi])
         return "".join(parts)
+
+    def _share(self, text: str, sa: list[Anchor], bound: list[tuple[Anchor, list[Quantity]]]) -> None:
+        """Statements joined by "or" or "/" before a bound one share its value ("CR or CRi was achieved in
+        27 of 30 (90%)"), when they have none of their own."""
+        taken = {id(a) for a, _ in bound}
+        for a, group in bound:
+            k = sa.index(a)
+            while k > 0 and id(sa[k - 1]) not in taken and self.rx["shared_statements"].fullmatch(
+                    text[sa[k - 1].end:sa[k].start]):
+                k -= 1
+                self._fill(sa[k], group[:1])
 
     @staticmethod
     def _fill(a: Anchor, group: list[Quantity]) -> None:
