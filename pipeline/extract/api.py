@@ -234,6 +234,35 @@ def _unstated(f: Finding) -> bool:
     return bool(f.detail.get("needs_rate")) and f.value.get("n") is None and f.value.get("pct") is None
 
 
+def _stated(f: Finding) -> bool:
+    return f.value["n"] is not None or f.value["pct"] is not None
+
+
+def _same_rate(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Two statements of one rate: the same percentage, or the same count where one has no percentage."""
+    if a["pct"] is not None and b["pct"] is not None:
+        return bool(a["pct"] == b["pct"])
+    return a["n"] is not None and a["n"] == b["n"]
+
+
+def _observations(found: list[Finding], key: str, distinct: bool = True) -> list[Finding]:
+    """One observation per grade/category, in text order: the first stated one (with n or pct) else the first
+    bare one; with ``distinct`` every stated percentage that differs from the ones kept ("a CR rate of 90% in ALL
+    and 47% in NHL" in one sentence, "68% with CD22 CAR T-cells" in another) is an observation of its own, unless
+    it is a response at one site ("7 (58.3%) achieved CR in CNS": the GUIDE keeps the overall response)."""
+    kept: dict[str, list[Finding]] = {}
+    for f in sorted(found, key=lambda f: f.start):
+        group = kept.setdefault(str(f.value[key]), [])
+        if not group:
+            group.append(f)
+        elif _stated(f) and not _stated(group[0]):
+            group[0] = f
+        elif (distinct and f.value["pct"] is not None and not f.detail.get("site")
+              and not any(_stated(k) and _same_rate(k.value, f.value) for k in group)):
+            group.append(f)
+    return sorted((f for group in kept.values() for f in group), key=lambda f: f.start)
+
+
 def assemble(doc: Doc, document: Document) -> Extraction:
     """The GUIDE record and evidence from a processed Doc."""
     fields = empty_fields()
@@ -282,16 +311,7 @@ def assemble(doc: Doc, document: Document) -> Extraction:
             best = max(obs, key=lambda f: grade_rank(f.value["grade"]))
             keep(name, {"grade": best.value["grade"], "n": None, "pct": None}, best)
             continue
-        by_grade: dict[str, Finding] = {}
-        for f in obs:
-            g = f.value["grade"]
-            old = by_grade.get(g)
-            if old is None or (old.value["n"] is None and old.value["pct"] is None
-                               and (f.value["n"] is not None or f.value["pct"] is not None)):
-                by_grade[g] = f
-        if "0" in by_grade and len(by_grade) > 1 and single:
-            by_grade.pop("0")
-        for f in sorted(by_grade.values(), key=lambda f: f.start):
+        for f in _observations(obs, "grade"):
             value = dict(f.value)
             if f.detail.get("all_patients") and value["n"] is None and value["grade"] != "0":
                 value["n"] = n_patients
@@ -299,18 +319,10 @@ def assemble(doc: Doc, document: Document) -> Extraction:
             for arm in f.detail.get("arms", []):
                 keep(name, dict(arm), f)  # a comparison's other arm ("CRS in 80% vs 60%")
 
-    by_cat: dict[str, Finding] = {}
-    for f in findings(doc, "response"):
-        if _unstated(f):
-            continue
-        if design == "case_report" and f.value["pct"] is not None:
-            continue  # one patient has no response rate: "an ORR of 93%" in a case report is a cited trial's
-        c = f.value["category"]
-        old = by_cat.get(c)
-        if old is None or (old.value["n"] is None and old.value["pct"] is None
-                           and (f.value["n"] is not None or f.value["pct"] is not None)):
-            by_cat[c] = f
-    for f in sorted(by_cat.values(), key=lambda f: f.start):
+    responses = [f for f in findings(doc, "response") if not _unstated(f)
+                 # one patient has no response rate: "an ORR of 93%" in a case report is a cited trial's
+                 and not (design == "case_report" and f.value["pct"] is not None)]
+    for f in _observations(responses, "category", distinct=not single):
         value = dict(f.value)
         if single:
             value["n"] = value["pct"] = None

@@ -114,7 +114,7 @@ class CarmineRates:
                     break
                 between = self.rx["group_size"].sub("", self._outside(text, last.end, g[0].start, asides))
                 if not (self.rx["arm_between"].fullmatch(between)
-                        and self.rx["arm_after"].match(text, g[-1].end)):
+                        and self.rx["arm_after"].match(self._outside(text, g[-1].end, g[-1].end + 80, asides))):
                     break
                 taken_g.add(gi)
                 group.extend(g)

@@ -62,7 +62,8 @@ class CarmineResponse:
                 seen.add(key)
                 f = Finding("response", {"category": category, "n": None, "pct": None}, t.start, t.end,
                             f"{self.name}.mention", 0.85,
-                            detail={"matched": text[t.start:t.end], "needs_rate": needs_rate})
+                            detail={"matched": text[t.start:t.end], "needs_rate": needs_rate,
+                                    "site": bool(self.rx["site_specific"].match(after))})
                 emit(doc, f, (t.start, t.end))
         return doc
 
