@@ -51,24 +51,24 @@ test: setup ## Run the test suite
 EXTRA_GOLD := tests/fixtures/gold/extra.jsonl
 HELDOUT_GOLD := tests/fixtures/gold/heldout.jsonl
 
-eval: setup ## Score the extractor: dev gold, then our two annotated sets (per-field P/R/F1 and macro-F1)
+#: the sets we annotated and tune on, after dev (tests/fixtures/gold/README.md says how each was used)
+TUNED_GOLD := $(EXTRA_GOLD) $(HELDOUT_GOLD) tests/fixtures/gold/tune.jsonl tests/fixtures/gold/blind.jsonl \
+  tests/fixtures/gold/blind2.jsonl
+
+eval: setup ## Score the extractor: dev gold, then the sets we tuned on (per-field P/R/F1, rates_f1, macro-F1)
 	@echo "== $(GOLD)"
 	@$(PY) -m pipeline eval --gold $(GOLD) --scorer $(dir $(GOLD))score.py --output $(CORPUS)/build/dev.pred.jsonl
-	@echo "== $(EXTRA_GOLD)"
-	@$(PY) -m pipeline eval --gold $(EXTRA_GOLD) --scorer $(dir $(GOLD))score.py --output $(CORPUS)/build/extra.pred.jsonl
-	@echo "== $(HELDOUT_GOLD)"
-	@$(PY) -m pipeline eval --gold $(HELDOUT_GOLD) --scorer $(dir $(GOLD))score.py --output $(CORPUS)/build/heldout.pred.jsonl
-	@echo "== tests/fixtures/gold/tune.jsonl"
-	@$(PY) -m pipeline eval --gold tests/fixtures/gold/tune.jsonl --scorer $(dir $(GOLD))score.py --output $(CORPUS)/build/tune.pred.jsonl
+	@for g in $(TUNED_GOLD); do echo "== $$g"; $(PY) -m pipeline eval --gold $$g --scorer $(dir $(GOLD))score.py \
+	  --output $(CORPUS)/build/$$(basename $$g .jsonl).pred.jsonl; done
 
-BLIND_GOLD := tests/fixtures/gold/blind.jsonl tests/fixtures/gold/blind2.jsonl
+BLIND_GOLD := tests/fixtures/gold/blind3.jsonl
 
 eval-blind: setup ## The blind sets' totals only (macro-F1, rates_f1); never tune on them (tests/fixtures/gold/README.md)
 	@for g in $(BLIND_GOLD); do echo "== $$g"; $(PY) -m pipeline eval --gold $$g --scorer $(dir $(GOLD))score.py \
 	  --output $(CORPUS)/build/$$(basename $$g .jsonl).pred.jsonl | grep -E '^(rates_f1|macro_f1)='; done
 
 # Calibration measures on the sets we tune on, never on the blind set (tests/fixtures/gold/README.md).
-CALIBRATION_GOLD := $(GOLD) $(EXTRA_GOLD) $(HELDOUT_GOLD) tests/fixtures/gold/tune.jsonl
+CALIBRATION_GOLD := $(GOLD) $(TUNED_GOLD)
 
 calibrate: setup ## Measure each rule's precision on the gold sets: configs/calibration.json (the values' confidence)
 	$(PY) -m pipeline calibrate $(CALIBRATION_GOLD) --scorer $(dir $(GOLD))score.py

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 COMPONENTS = (
     "carmine_terms",
     # detectors: typed spans, whatever field they will feed
-    "carmine_quantities", "carmine_grades", "carmine_times", "carmine_people",
+    "carmine_quantities", "carmine_grades", "carmine_times", "carmine_levels", "carmine_people",
     # qualifiers: one attribute each, on any span
     "carmine_negation", "carmine_history", "carmine_reported", "carmine_comparator", "carmine_hypothesis",
     "carmine_subject",
@@ -335,8 +335,13 @@ def assemble(doc: Doc, document: Document) -> Extraction:
 
     seen_d: set[tuple[str, Any, str]] = set()
     coordinated: set[int] = set()  # "median PFS and median OS were 1.9 months": one finding per measure
+    # a peak's day is expansion_peak.day, not an 'other' duration (GUIDE), in the peak's sentence
+    peak_days = {(sentence_at(doc, p.start), p.value["day"]) for p in findings(doc, "expansion_peak")}
     for f in sorted(findings(doc, "durations"), key=lambda f: (MEASURES.index(f.value["measure"]), f.start)):
         if f.detail.get("single_patient_only") and not single:
+            continue
+        if f.value["measure"] == "other" and f.value["unit"] == "day" and \
+                (sentence_at(doc, f.start), f.value["value"]) in peak_days:
             continue
         key = (f.value["measure"], f.value["value"], f.value["unit"])
         # a span already read with its measure ("remission on day 11" and "on day 11 after CAR-T") is not 'other'

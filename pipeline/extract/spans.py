@@ -44,6 +44,18 @@ class Quantity:
 
 
 @dataclass(slots=True)
+class Level:
+    """A measured level with its unit: "350, 758 copies/μg" (350758, ``copies/ug``), "6.3×10⁴ copies/µg DNA",
+    "41.5 cells/μL" (``cells/ul``)."""
+
+    start: int
+    end: int
+    value: float | int
+    unit: str
+    form: str = ""
+
+
+@dataclass(slots=True)
 class Grade:
     """A toxicity grade: "grade ≥3" (``>=3``), "grade III/IV" (``3-4``), "severe" (``>=3``, vague)."""
 

@@ -5,6 +5,7 @@ from pipeline.extract.assemblers import (  # noqa: F401  (registration)
     counts,
     design,
     durations,
+    expansion,
     patients,
     response,
     toxicity,

@@ -1,4 +1,4 @@
 """Generic detectors: each finds one kind of value wherever it stands, whatever field it will
 feed, and writes typed spans into ``doc.spans`` (see :mod:`pipeline.extract.spans`)."""
 
-from pipeline.extract.detectors import grades, people, quantities, times  # noqa: F401  (registration)
+from pipeline.extract.detectors import grades, levels, people, quantities, times  # noqa: F401  (registration)
