@@ -14,6 +14,8 @@ Writes ``doc._.carmine_terms`` (``{lexicon: [Term]}``, text order) and
 
 from __future__ import annotations
 
+import re
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -61,6 +63,7 @@ class CarmineTerms:
                         have.append(Term(lex_name, t.label, s0, s1, source))
             for terms in found.values():
                 terms.sort(key=lambda t: t.start)
+        self._coordinated(text, found)
         doc._.carmine_terms = found
         spans = []
         for lex_name, terms in found.items():
@@ -70,6 +73,49 @@ class CarmineTerms:
                     spans.append(span)
         doc.spans["carmine_terms"] = spans
         return doc
+
+
+    def _coordinated(self, text: str, found: dict[str, list[Term]]) -> None:
+        """Modifiers coordinated before one plural head noun each name a disease with it: "bile duct,
+        pancreatic, and gastric cancers" is three cancers (the lexicon matched only "gastric cancers")."""
+        heads = [h for h in _HEADS.finditer(text) if " and " in text[max(0, h.start() - 80):h.start()]
+                 or " or " in text[max(0, h.start() - 80):h.start()]]
+        if not heads:
+            return
+        lex = self.resources.lexicons["diseases"]
+        have = found["diseases"]
+        added = False
+        for h in heads:  # read only the stretch before each plural head (the whole text was slow)
+            m = _COORDINATED.search(text, max(0, h.start() - 150), h.end())
+            if m is None or m.end() != h.end():
+                continue
+            head = _SINGULAR.get(m.group("head").lower(), m.group("head"))
+            at = m.start("mods")
+            for part in _MODIFIER.finditer(m.group("mods")):
+                s0, s1 = at + part.start("mod"), at + part.end("mod")
+                if any(t.start < s1 and s0 < t.end for t in have):
+                    continue  # the modifier is a disease already ("ALL, AML and B-cell lymphomas")
+                phrase = f"{part.group('mod')} {head}"
+                for t in lex.find(phrase):
+                    # the term starts inside the modifier and ends with the head ("with ovarian" + "cancer")
+                    if t.start < s1 - s0 and t.end == len(phrase):
+                        have.append(Term("diseases", t.label, s0 + t.start, s1, f"{phrase} (coordinated)"))
+                        added = True
+        if added:
+            have.sort(key=lambda t: t.start)
+
+
+#: a plural disease head noun after coordinated modifiers
+_HEADS = re.compile(r"\b(?:cancers|carcinomas|tumou?rs|lymphomas|leuka?emias|sarcomas)\b", re.I)
+_MOD = r"[A-Za-z][\w-]*(?:\s+[a-z][\w-]*)?"
+_COORDINATED = re.compile(
+    rf"(?P<mods>(?:(?:\b{_MOD}\s*,\s*)+(?:{_MOD}\s*,?\s*)?|\b{_MOD}\s+)(?:and|or)\s+)"
+    r"[A-Za-z][\w-]*(?:\s+[a-z][\w-]*){0,2}\s+(?P<head>cancers|carcinomas|tumou?rs|lymphomas|leuka?emias|sarcomas)\b",
+    re.I)
+#: one modifier of such a list (the words before a comma or the last "and")
+_MODIFIER = re.compile(rf"(?P<mod>{_MOD})\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)", re.I)
+_SINGULAR = {"cancers": "cancer", "carcinomas": "carcinoma", "tumors": "tumor", "tumours": "tumour",
+             "lymphomas": "lymphoma", "leukemias": "leukemia", "leukaemias": "leukaemia", "sarcomas": "sarcoma"}
 
 
 @Language.factory(
