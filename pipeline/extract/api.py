@@ -366,8 +366,15 @@ def assemble(doc: Doc, document: Document) -> Extraction:
             else:
                 fields["patients"].append({"age_years": None, "sex": None})
         else:
-            for number in sorted({m.value for m in markers}):
+            numbers = {m.value for m in markers}
+            if numbers and max(numbers) <= 9:
+                numbers = set(range(1, max(numbers) + 1))  # "another patient" is the second: the first is implied
+            # a patient described before any marker ("A 49-year-old female ... Another patient ...") is the first
+            unmarked = [p for p in people if not _subject_for(doc, p, design, markers).startswith("P")]
+            for number in sorted(numbers):
                 own = [p for p in people if _subject_for(doc, p, design, markers) == f"P{number}"]
+                if not own and number == 1 and unmarked:
+                    own = unmarked[:1]
                 if own:
                     keep("patients", dict(own[0].value), own[0])
                 else:

@@ -18,7 +18,7 @@ from pipeline.extract.spans import Age, Marker, Sex, add_span
 
 MALE = {"male", "man", "boy", "gentleman", "he", "his", "him"}
 FEMALE = {"female", "woman", "girl", "lady", "she", "her"}
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "other": 2, "another": 2}
 _PER_YEAR = {"year": 1, "month": 12, "week": 52.18, "day": 365.25}
 
 
@@ -43,7 +43,7 @@ class CarminePeople:
                 add_span(doc, "sexes", Sex(m.start(), m.end(), sex, pronoun=bool(rule.get("pronoun")), form=rule["id"]))
         for m, rule in scan(text, self.groups["markers"]):
             g = m.groupdict()
-            number = int(g["id"]) if g.get("id") else _ORDINALS.get((g.get("ord") or "").lower())
+            number = int(g["id"]) if g.get("id") else _ORDINALS.get((g.get("ord") or g.get("ord2") or "").lower())
             if number:
                 add_span(doc, "markers", Marker(m.start(), m.end(), number, form=rule["id"]))
         return doc

@@ -71,8 +71,9 @@ class CarmineQuantities:
                         add_span(doc, "quantities", Quantity(at + num.start(), at + num.end(), n=n, people=True,
                                                              form=rule["id"]))
                 continue
-            q = Quantity(m.start(), m.end(), n=_int(g.get("n")), total=_int(g.get("total")), pct=_pct(g.get("pct")),
-                         people=bool(g.get("noun")) or rule["id"] == "q_people", form=rule["id"])
+            n = int(rule["n"]) if "n" in rule else _int(g.get("n"))  # a rule may state its count ("both patients")
+            q = Quantity(m.start(), m.end(), n=n, total=_int(g.get("total")), pct=_pct(g.get("pct")),
+                         people=bool(g.get("noun")) or rule["id"] == "q_people" or "n" in rule, form=rule["id"])
             if q.n is None and q.total is None and q.pct is None and rule["id"] != "q_all":
                 continue
             if q.pct is not None and q.pct > 100:
