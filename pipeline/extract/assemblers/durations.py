@@ -137,6 +137,10 @@ class CarmineDurations:
     def _emit(self, doc: Doc, text: str, t: Time, s: int, e: int, left: str, right: str, rule: dict[str, Any],
               q: dict[str, Any], listed_next: bool = False) -> None:
         measure = rule["measure"]
+        if rule.get("in_car_course") and not self._car.search(text, t.end, e) \
+                and self._car_course(text, s, t.start, right):
+            # "Complete remission persisted ... and lasted for 7.6 months before a relapse": the CAR's remission
+            measure = rule["in_car_course"]
         if q["history"] and measure not in _REMISSION:
             return  # a span before the CAR therapy that measures no remission (time since diagnosis)
         if q["history"] and measure in ("response_duration", "time_to_response"):
