@@ -308,7 +308,8 @@ def assemble(doc: Doc, document: Document) -> Extraction:
             # the patients' stated grades make "severe CRS" / "CRS occurred" summaries redundant
             obs = [f for f in obs if not f.detail.get("vague")]
         if single and obs:
-            best = max(obs, key=lambda f: grade_rank(f.value["grade"]))
+            # a negated grade ("no severe CRS", n 0) is not the patient's maximum when a grade was observed
+            best = max([f for f in obs if f.value["n"] != 0] or obs, key=lambda f: grade_rank(f.value["grade"]))
             keep(name, {"grade": best.value["grade"], "n": None, "pct": None}, best)
             continue
         for f in _observations(obs, "grade"):

@@ -47,7 +47,7 @@ class CarmineRates:
         text = text_of(doc)
         asides = doc.user_data.get("carmine_asides", [])
         quantities = [q for _, q in values_of(doc, "quantities")
-                      if not qualifier_at(doc, "reported", q.start)]
+                      if not qualifier_at(doc, "reported", q.start) and not self._comparator_arm(text, q)]
         for s, e in sentences(doc):
             sa = sorted((a for a in found if s <= a.start < e), key=lambda a: a.start)
             sq = [q for q in quantities if s <= q.start < e]
@@ -120,6 +120,10 @@ class CarmineRates:
                 group.extend(g)
                 last = g[-1]
         return out
+
+    def _comparator_arm(self, text: str, q: Quantity) -> bool:
+        """A value named for a comparator arm right after it ("74% for liso-cel vs 43% for SOC")."""
+        return bool(self.rx["comparator_after"].match(text, q.end))
 
     def _group_size(self, text: str, group: list[Quantity]) -> bool:
         """A group's size in brackets ("in ALL (n = 116)"): a total only, not a statement's value."""
@@ -224,6 +228,11 @@ class CarmineRates:
             while k > 0 and id(sa[k - 1]) not in taken and self.rx["shared_statements"].fullmatch(
                     text[sa[k - 1].end:sa[k].start]):
                 k -= 1
+                self._fill(sa[k], group[:1])
+            k = sa.index(a)  # and after it: "83% achieving a complete remission or stringent complete remission"
+            while k + 1 < len(sa) and id(sa[k + 1]) not in taken and self.rx["shared_statements"].fullmatch(
+                    text[sa[k].end:sa[k + 1].start]):
+                k += 1
                 self._fill(sa[k], group[:1])
 
     @staticmethod

@@ -49,12 +49,16 @@ class CarmineResponse:
             s, e = sentence_at(doc, t.start)
             sent = text[s:e]
             needs_rate = q["hypothesis"] == "endpoint"  # a methods sentence: only a stated value counts
+            # a verb ("8 of 11 patients (73%) had a response", "responded") states a response only with its count
+            needs_rate = needs_rate or self.rx["verb_form"].fullmatch(text[t.start:t.end]) is not None
             if q["history"]:
                 continue
             left = text[max(s, t.start - 80):t.start]
             after = text[t.end:e]
             if (self.rx["other_therapy"].match(after) or self.rx["other_therapy"].search(left)) and not self._car.search(sent):
                 continue  # "achieved CR after six courses of R-CHOP"
+            if t.label == "ORR" and self.rx["responded_to_other"].match(after):
+                continue  # "CRS responded to tocilizumab"
             for category in [t.label, *self.lexicon.row(t.label).get("implies", [])]:
                 key = (category, s)
                 if key in seen:

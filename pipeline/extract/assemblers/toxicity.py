@@ -78,8 +78,10 @@ class CarmineToxicity:
                 continue
             observations: list[tuple[str, int | None, str, Any]] = []
             if negated:
-                if stated:
-                    observations = [(g.grade, 0, r, g) for g, r in stated]
+                severity = [(g, r) for g, r in attached if g.vague and g.grade != "any"]
+                if stated or severity:
+                    # "no grade ≥3 CRS", "no cases of severe neurotoxicity": that grade with n 0 (GUIDE)
+                    observations = [(g.grade, 0, r, g) for g, r in stated or severity[:1]]
                 else:
                     observations = [("0", None, "negated", None)]
             elif chosen:
@@ -100,7 +102,8 @@ class CarmineToxicity:
                     last = self._last_term_before(mentions, g.start, s)
                     if same.get(id(last), last) is t:
                         used.add(g.start)
-                        observations.append((g.grade, None, "elliptic", g))
+                        # "ten had grade 3 neurologic events, but no grade 4 events": that grade with n 0
+                        observations.append((g.grade, 0 if qualifiers(doc, g.start)["negated"] else None, "elliptic", g))
             for grade, n, rule, g in observations:
                 key = (t.label, s, grade)
                 if key in emitted:

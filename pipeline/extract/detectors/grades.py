@@ -82,7 +82,8 @@ class CarmineGrades:
                 found.append(Grade(m.start(), m.end(), rule["vague"], vague=True, form=rule["id"]))
                 continue
             g = m.groupdict()
-            grade = normalize_grade(g["grade"], higher=bool(g.get("higher")), lower=bool(g.get("lower")))
+            # a rule may state the comparator its words carry ("greater than grade 1": ">")
+            grade = normalize_grade(rule.get("op", "") + g["grade"], higher=bool(g.get("higher")), lower=bool(g.get("lower")))
             if grade is None:
                 continue
             value = Grade(m.start(), m.end(), grade, form=rule["id"])
