@@ -46,6 +46,8 @@ _CANONICAL = {"overall survival": "os", "progression-free survival": "pfs", "pro
 #: between two values of one list ("8.5 months and 19.0 months")
 _LISTED = re.compile(r"\s*(?:,\s*)?(?:and|or)?\s*")
 _ARTICLE = re.compile(r"\b(?:an?|the)\s+$", re.I)
+#: "a 26.3-month median follow-up": the median named after the span
+_MEDIAN_RIGHT = re.compile(r"[-\s]+median\b", re.I)
 _OTHER_THERAPY = re.compile(r"\b(?:transplant\w*|HSCT|HCT|ASCT|allo\w*|chemotherapy|radiotherapy|surgery|"
                             r"blinatumomab|inotuzumab)\b", re.I)
 LEFT_CHARS = 110
@@ -154,7 +156,7 @@ class CarmineDurations:
                     or _STILL.search(text, s, e):
                 qualifier = "ongoing"
         elif measure in ("follow_up", "survival", "time_to_response", "time_to_relapse", "other") and (
-                t.median or _MEDIAN.search(left)) and qualifier is None:
+                t.median or _MEDIAN.search(left) or _MEDIAN_RIGHT.match(right)) and qualifier is None:
             qualifier = "median"
         detail: dict[str, Any] = {"matched": text[t.start:t.end], "cue": rule["id"]}
         if rule.get("single_patient") and not _ONE_PATIENT.search(text, s, e):
