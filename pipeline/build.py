@@ -46,6 +46,8 @@ class StageSummary:
     built: int = 0
     reused: int = 0
     skipped: list[str] = field(default_factory=list)
+    #: documents merged into another (a ``pmcid:…`` record into its DOI document), not emitted
+    superseded: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -70,7 +72,9 @@ class RunSummary:
             lines.append("up to date: no capture, config, code or curation decision changed since the last build")
             return "\n".join(lines)
         d, e = self.documents, self.extractions
-        lines.append(f"documents: {d.built} parsed, {d.reused} unchanged, {len(d.skipped)} skipped")
+        lines.append(f"documents: {d.built} parsed, {d.reused} unchanged, {len(d.skipped)} skipped"
+                     + (f", {len(d.superseded)} superseded (merged into their DOI document)" if d.superseded else ""))
+        lines += [f"  superseded: {s}" for s in d.superseded]
         lines.append(f"extractions: {e.built} extracted, {e.reused} unchanged, {len(e.skipped)} skipped")
         if self.table is not None:
             t = self.table
@@ -170,9 +174,14 @@ def parse_stage(store: CaptureStore, out: Path, records: Iterable[CaptureRecord]
     :func:`pipeline.readers.europepmc.merge_europepmc`. Last, a document that still has
     no article type gets the one its abstract gives, if any
     (:func:`pipeline.readers.article_types.complete_type_from_text`).
+
+    Then a document kept under ``pmcid:…`` / ``pmid:…`` (no DOI yet) that shares its PMCID
+    or PMID with a DOI document merges into it and is not written
+    (:func:`pipeline.readers.identity.merge_provisional`; listed in ``summary.superseded``).
     """
     from pipeline.readers import read_capture
     from pipeline.readers.article_types import complete_type_from_text
+    from pipeline.readers.identity import merge_provisional
 
     works = works or {}
     europepmc = europepmc or {}
@@ -183,13 +192,18 @@ def parse_stage(store: CaptureStore, out: Path, records: Iterable[CaptureRecord]
     same_readers = _sidecar(out).exists() and _sidecar(out).read_text().strip() == fp
     index = _index(out, "capture_sha256") if same_readers else {}
     old = open(out, "rb") if index else None  # noqa: SIM115 (closed below)
+    lines: list[dict] = []
     try:
         with atomic_write(out) as fh:
             for rec in _progress(records, "parse", progress):
+                line = None
                 if rec.sha256 in index and rec.key not in works and rec.key not in europepmc:
                     line = _read_at(old, index[rec.sha256])
-                    summary.reused += 1
-                else:
+                    if line.get("merged_from"):  # merged last time: read it afresh (its partner may be gone)
+                        line = None
+                    else:
+                        summary.reused += 1
+                if line is None:
                     where = f"{store.path_of(rec.sha256)} ({rec.key})"
                     try:
                         doc = read_capture(store.get(rec.sha256), where=where, doc_id=rec.doi,
@@ -207,6 +221,10 @@ def parse_stage(store: CaptureStore, out: Path, records: Iterable[CaptureRecord]
                 if first is not rec:
                     summary.skipped.append(_duplicate(store, rec, first, str(line["id"])))
                     continue
+                lines.append(line)
+            lines, superseded = merge_provisional(lines)
+            summary.superseded = [str(s) for s in superseded]
+            for line in lines:
                 fh.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
         with atomic_write(_sidecar(out)) as side:  # after the lines: a crash between re-parses all
             side.write(fp + "\n")
@@ -405,6 +423,7 @@ def table_stage(corpus_dir: Path, documents: Path, extractions: Path,
 
     from pipeline.curation import apply_decisions
     from pipeline.extract.model import Extraction
+    from pipeline.readers.identity import aliases as document_aliases
     from pipeline.table import refresh_derived, update_table
     from pipeline.table.normalize import normalize_rows
     from pipeline.table.schema import COLUMNS
@@ -414,6 +433,8 @@ def table_stage(corpus_dir: Path, documents: Path, extractions: Path,
     vocab = load_vocabularies()
     records: list[dict] = []
     known_docs: set[str] = set()
+    # provisional ids (pmcid:…) now merged into a DOI document: curators' rows follow them there
+    aliases = document_aliases(iter_lines(documents))
     # both files are in corpus order; a document whose extraction failed has no line
     pending = iter_lines(extractions)
     row = next(pending, None)
@@ -425,6 +446,6 @@ def table_stage(corpus_dir: Path, documents: Path, extractions: Path,
         row = next(pending, None)
     # validated once for the whole table (by update_table), not once per document
     rows = pd.DataFrame(records, columns=list(COLUMNS)) if records else empty_long()
-    rows, curation = apply_decisions(rows, corpus_dir, known_docs=known_docs)
+    rows, curation = apply_decisions(rows, corpus_dir, known_docs=known_docs, aliases=aliases)
     rows = refresh_derived(rows)
-    return update_table(corpus_dir, rows, retired_captures=retired), curation
+    return update_table(corpus_dir, rows, retired_captures=retired, merged=aliases), curation

@@ -61,6 +61,14 @@ class Document:
     capture_sha256: str | None = None
     #: Which source of metadata the reader used (e.g. ``citation_meta``, ``jsonld``).
     metadata_from: str | None = None
+    #: The article's PubMed Central and PubMed ids, where the capture names them
+    #: (``PMC13582529``, ``41234567``): how two captures of one article are recognised
+    #: when only one of them has the DOI (:mod:`pipeline.merge`).
+    pmcid: str | None = None
+    pmid: str | None = None
+    #: Documents merged into this one (``pmcid:PMC…`` / ``pmid:…`` ids of captures read
+    #: before the DOI was known); they are not emitted themselves.
+    merged_from: list[str] = field(default_factory=list)
 
     @property
     def sections(self) -> list[tuple[str | None, str]]:

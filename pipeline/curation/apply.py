@@ -40,13 +40,17 @@ class ReReview:
     evidence_id: str
     why: str  # CHANGED or GONE
     decision: Decision
+    #: the document the judged one was merged into (a ``pmcid:…`` document into its DOI's)
+    merged_into: str | None = None
 
     def __str__(self) -> str:
         d = self.decision
         what = "changed since" if self.why == CHANGED else "is no longer extracted since"
         j = d.judged
+        where = (f"; its document {j.get('doc_id')} was merged into {self.merged_into}: judge the value there"
+                 if self.merged_into else "")
         return (f"{self.evidence_id} ({j.get('doc_id')}, {j.get('subject')}, {j.get('field')}={j.get('value')!r}): "
-                f"evidence {what} the decision '{d.decision}' by {d.curator} at {d.at}")
+                f"evidence {what} the decision '{d.decision}' by {d.curator} at {d.at}{where}")
 
 
 @dataclass
@@ -55,6 +59,8 @@ class ApplySummary:
     counts: Counter = field(default_factory=Counter)
     re_review: list[ReReview] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: curator-added rows whose document was merged into another, moved there
+    moved: list[str] = field(default_factory=list)
 
     @property
     def added(self) -> int:
@@ -65,6 +71,8 @@ class ApplySummary:
         parts += [f"{n} {s}" for s, n in sorted(self.counts.items())]
         if self.re_review:
             parts.append(f"{len(self.re_review)} flagged for re-review")
+        if self.moved:
+            parts.append(f"{len(self.moved)} added rows moved to the document theirs was merged into")
         if self.errors:
             parts.append(f"{len(self.errors)} not applicable")
         return ", ".join(parts)
@@ -120,7 +128,7 @@ def _with_note(existing: Any, note: str) -> str:
 
 def apply_decisions(
     long_df: pd.DataFrame, corpus_dir: Path | str, settings: CurationSettings | None = None,
-    known_docs: set[str] | None = None,
+    known_docs: set[str] | None = None, aliases: dict[str, str] | None = None,
 ) -> tuple[pd.DataFrame, ApplySummary]:
     """Apply ``corpus_dir``'s decision log to a long table; returns (table, summary).
 
@@ -128,7 +136,14 @@ def apply_decisions(
     The input frame is not modified. A decision that cannot be applied (an added row
     the table's schema refuses, or one for a document not in ``known_docs`` when given)
     is listed in ``summary.errors`` and skipped: it never fails the build.
+
+    ``aliases``: ids of documents merged into another (``pmcid:PMC…`` -> its DOI). A
+    curator-added row naming such a document moves to the one it is now part of (its
+    evidence id stays; ``summary.moved`` says so); a judgement of a merged document's
+    evidence, which the DOI document does not produce under the same id, is flagged for
+    re-review naming the document to judge it in. Nothing is dropped from the log.
     """
+    aliases = aliases or {}
     settings = settings or load_settings()
     history = read_log(log_path(Path(corpus_dir), settings.decisions_log))
     in_force = latest(history)
@@ -146,6 +161,10 @@ def apply_decisions(
             row = added_row(eid, d, history, settings, summary)
             if row is None:
                 continue
+            if str(row.get("doc_id")) in aliases:
+                was, row["doc_id"] = str(row["doc_id"]), aliases[str(row["doc_id"])]
+                summary.moved.append(f"{eid} (added by {d.curator}): document {was} was merged into "
+                                     f"{row['doc_id']}; the row is there now")
             problem = added_row_problem(row, known_docs)
             if problem:
                 summary.errors.append(f"{eid} (added by {d.curator}, {d.source}): not applied: "
@@ -162,7 +181,7 @@ def apply_decisions(
             continue
         rows = positions.get(eid, [])
         if not rows:
-            summary.re_review.append(ReReview(eid, GONE, d))
+            summary.re_review.append(ReReview(eid, GONE, d, aliases.get(str(d.judged.get("doc_id")))))
             continue
         for i in rows:
             if row_fingerprint(df.loc[i], d) != d.fingerprint:

@@ -113,6 +113,9 @@ def import_review(
     table = conform(long_df if long_df is not None else load_table(corpus_dir))
     by_id = {str(r["evidence_id"]): r for _, r in table.iterrows() if not missing(r["evidence_id"])}
     known_docs = corpus_documents(corpus_dir) | {str(d) for d in table["doc_id"].dropna()}
+    from pipeline.readers.identity import corpus_aliases
+
+    merged = {k: v for k, v in corpus_aliases(corpus_dir).items() if k not in known_docs}
     log_file = log_path(corpus_dir, settings.decisions_log)
     history = read_log(log_file)
     in_force = latest(history)
@@ -122,7 +125,7 @@ def import_review(
     bad: list[tuple[int, dict[str, str], RowError]] = []
     for line, row in sheet.rows:
         try:
-            d = _check_row(row, line, path, curator, by_id, in_force, added, settings, known_docs)
+            d = _check_row(row, line, path, curator, by_id, in_force, added, settings, known_docs, merged)
         except _RowCheck as e:
             err = RowError(path, line, e.column, e.message)
             report.errors.append(err)
@@ -153,9 +156,10 @@ def import_review(
 def _check_row(
     row: dict[str, str], line: int, path: Path, default_curator: str | None, by_id: dict[str, Any],
     in_force: dict[str, Decision], added: dict[str, Decision], settings: CurationSettings,
-    known_docs: set[str],
+    known_docs: set[str], merged: dict[str, str] | None = None,
 ) -> Decision | None:
     cell = {k: (v or "").strip() for k, v in row.items()}
+    merged = merged or {}
     extra = cell.pop(EXTRA, None)
     if extra:
         raise _RowCheck("(beyond the header)", f"expected no cells after the last column, found {extra!r}")
@@ -176,6 +180,8 @@ def _check_row(
     note = cell.get("note") or None
     source = f"{path.name}:{line}"
     if decision == "add":
+        if cell.get("doc_id") in merged:  # a document merged into its DOI's since the export: the row goes there
+            cell["doc_id"] = merged[cell["doc_id"]]
         return _check_add(cell, eid, who, note, source, settings, known_docs)
     if not eid:
         raise _RowCheck("evidence_id", f"expected the evidence id of the row to {decision}, found nothing "
@@ -193,8 +199,10 @@ def _check_row(
         judged = dict(added[eid].judged)
         base = {}
     else:
+        doc = cell.get("doc_id", "")
+        where = f"; its document {doc} was merged into {merged[doc]}" if doc in merged else ""
         raise _RowCheck("evidence_id", f"expected an evidence id of the current table, found {eid!r} "
-                                       "(no longer extracted; re-export the review)")
+                                       f"(no longer extracted{where}; re-export the review)")
     value: str | None = None
     if decision == "correct":
         if not corrected:

@@ -135,8 +135,10 @@ def review_rows(
     seen_documents: set[str] | None = None,
 ) -> list[dict[str, Any]]:
     """The rows of the next review, in priority order (the columns of REVIEW_COLUMNS)."""
+    from pipeline.readers.identity import corpus_aliases
+
     settings = settings or load_settings()
-    df, summary = apply_decisions(long_df, corpus_dir, settings)
+    df, summary = apply_decisions(long_df, corpus_dir, settings, aliases=corpus_aliases(corpus_dir))
     seen = seen_documents or set()
     conflicts = _conflicts(df, settings)
     flagged = {r.evidence_id: r for r in summary.re_review if r.why != GONE}
@@ -190,9 +192,14 @@ def _gone(r: Any) -> _Candidate:
     if d.decision == "correct":
         j["value"] = d.corrected_value
     row = {**j, "evidence_id": "", "confidence": None, "extractor": "", "value_id": None}
-    return _Candidate(
-        row, [f"re-review: evidence {r.evidence_id} judged by {d.curator} is no longer extracted; "
-              "to keep the value, set decision to add"], re_review=True, previous=_previous(d))
+    why = f"re-review: evidence {r.evidence_id} judged by {d.curator} is no longer extracted; "
+    if r.merged_into:  # its document was merged into the DOI's: the row names that one now
+        row.update(doc_id=r.merged_into, char_start=None, char_end=None)
+        why += (f"its document {j.get('doc_id')} was merged into {r.merged_into} (same article); "
+                "to keep the value there, set decision to add")
+    else:
+        why += "to keep the value, set decision to add"
+    return _Candidate(row, [why], re_review=True, previous=_previous(d))
 
 
 def _cell(x: Any) -> str:

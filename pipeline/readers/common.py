@@ -114,3 +114,19 @@ class ZonedText:
     def abstract(self) -> str:
         text = self.text
         return "\n".join(text[z.start : z.end] for z in self.zones if z.name == "abstract")
+
+
+_PMCID = re.compile(r"^(?:pmcid:\s*)?(?:PMC)?(\d{1,12})$", re.I)
+_PMID = re.compile(r"^(?:pmid:\s*)?(\d{1,12})$", re.I)
+
+
+def normalize_pmcid(value: object) -> str | None:
+    """``PMC13582529`` from "PMC13582529", "pmc13582529", "13582529" or "PMCID: PMC…"; None if not one."""
+    m = _PMCID.match(str(value).strip()) if value not in (None, "") else None
+    return f"PMC{m.group(1)}" if m else None
+
+
+def normalize_pmid(value: object) -> str | None:
+    """A PubMed id as digits ("41234567", "PMID: 41234567"); None if not one."""
+    m = _PMID.match(str(value).strip()) if value not in (None, "") else None
+    return (m.group(1).lstrip("0") or None) if m else None

@@ -31,7 +31,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pipeline.document import Document
 from pipeline.errors import ReaderError
-from pipeline.readers.common import ABSTRACT_HEADINGS, ZonedText, normalize_doi
+from pipeline.readers.common import (
+    ABSTRACT_HEADINGS,
+    ZonedText,
+    normalize_doi,
+    normalize_pmcid,
+    normalize_pmid,
+)
 from pipeline.readers.journals import complete_metadata, fill_missing
 
 _TAG = re.compile(r"<[^>]+>")
@@ -183,10 +189,10 @@ def record_id(rec: EuropePMCRecord) -> str:
     """The document id: the DOI, else ``pmcid:PMC…``, else ``pmid:…``, else ``europepmc:<source>/<id>``."""
     if rec.doi:
         return normalize_doi(rec.doi)
-    if rec.pmcid:
-        return f"pmcid:{rec.pmcid.upper()}"
-    if rec.pmid:
-        return f"pmid:{rec.pmid}"
+    if normalize_pmcid(rec.pmcid):
+        return f"pmcid:{normalize_pmcid(rec.pmcid)}"
+    if normalize_pmid(rec.pmid):
+        return f"pmid:{normalize_pmid(rec.pmid)}"
     return f"europepmc:{rec.source}/{rec.id}" if rec.id else ""
 
 
@@ -247,6 +253,8 @@ def record_fields(rec: EuropePMCRecord) -> dict[str, Any]:
         "authors": _authors(rec),
         "published": rec.firstPublicationDate or rec.electronicPublicationDate,
         "license": rec.license.upper().replace("CC-", "CC ") if rec.license else None,
+        "pmcid": normalize_pmcid(rec.pmcid),
+        "pmid": normalize_pmid(rec.pmid),
     }
 
 

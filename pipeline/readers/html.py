@@ -37,6 +37,8 @@ from pipeline.readers.common import (
     ZonedText,
     find_doi,
     license_of,
+    normalize_pmcid,
+    normalize_pmid,
     parse_date,
     title_case_type,
 )
@@ -454,5 +456,8 @@ def read_html(text: str, *, doc_id: str | None = None, source: str = "unknown") 
         # a page cut off in transit lacks its closing tags (lxml would repair them silently)
         truncated=cut or not re.search(r"</html\s*>", text[-4000:], re.I),
         metadata_from="; ".join(f"{f}={used[f]}" for f in FIELDS if f in used) or None,
+        # Frontiers pages seldom carry them; Highwire-style tags where they do
+        pmcid=next(filter(None, map(normalize_pmcid, metas("citation_pmcid", "citation_pmc_id"))), None),
+        pmid=next(filter(None, map(normalize_pmid, metas("citation_pmid"))), None),
     )
     return doc

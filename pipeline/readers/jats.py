@@ -7,7 +7,7 @@ import re
 from lxml import etree
 
 from pipeline.document import Document
-from pipeline.readers.common import ZonedText, title_case_type
+from pipeline.readers.common import ZonedText, normalize_pmcid, normalize_pmid, title_case_type
 
 _WS = re.compile(r"\s+")
 
@@ -75,10 +75,15 @@ def read_jats(text: str, *, doc_id: str | None = None, source: str = "unknown") 
         found = root.find(path)
         return found
 
-    doi = None
-    for aid in root.iter("article-id"):
-        if aid.get("pub-id-type") == "doi":
+    doi = pmcid = pmid = None
+    for aid in root.iter("article-id"):  # the article's own ids (a reference's are <pub-id>)
+        kind = aid.get("pub-id-type")
+        if kind == "doi":
             doi = _text(aid)
+        elif kind in ("pmcid", "pmc"):
+            pmcid = normalize_pmcid(_text(aid))
+        elif kind == "pmid":
+            pmid = normalize_pmid(_text(aid))
     out = ZonedText()
     add = out.add
 
@@ -143,6 +148,8 @@ def read_jats(text: str, *, doc_id: str | None = None, source: str = "unknown") 
         zones=zones,
         abstract=out.abstract(),
         metadata_from="jats",
+        pmcid=pmcid,
+        pmid=pmid,
     )
     year = _text(first(".//pub-date/year"))
     doc.year = int(year) if year.isdigit() else None

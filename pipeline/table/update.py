@@ -15,6 +15,9 @@ corpus's table, applies it, writes the result and the superseded rows.
 - A document whose previous rows come from a *retired* capture (``carmine retire``) and
   that is not in ``new_rows`` leaves the table: its rows are superseded, reason
   ``retired``. (Retired rows of a document that is in ``new_rows`` get that reason too.)
+- A document that was *merged* into another (``merged``: a ``pmcid:…`` document into its
+  DOI document, :mod:`pipeline.readers.identity`) and is not in ``new_rows`` leaves the
+  table too: its rows are superseded, reason ``merged``, by the DOI document's capture.
 
 :func:`update_table` appends the superseded rows *before* it replaces the table, so a
 crash between the two writes never loses them; a row already in the log (same
@@ -38,7 +41,7 @@ from pipeline.table.vocab import Vocabularies, load_vocabularies
 
 SUPERSEDED_COLUMNS: dict[str, tuple[str, str]] = {
     **COLUMNS,
-    "superseded_reason": ("string", "capture_changed, re_extracted or retired"),
+    "superseded_reason": ("string", "capture_changed, re_extracted, retired or merged"),
     "superseded_by_capture": ("string", "capture_sha256 of the document's new rows"),
     "superseded_by_version": ("string", "pipeline_version of the document's new rows"),
 }
@@ -56,6 +59,7 @@ class UpdateSummary:
     docs_unchanged: list[str] = field(default_factory=list)  # same capture, same rows
     docs_kept: list[str] = field(default_factory=list)  # not in new_rows: previous rows kept
     docs_retired: list[str] = field(default_factory=list)  # not in new_rows, capture retired: rows dropped
+    docs_merged: list[str] = field(default_factory=list)  # not in new_rows, merged into another document
     rows_added: int = 0
 
     @property
@@ -71,6 +75,7 @@ class UpdateSummary:
             "docs_unchanged": len(self.docs_unchanged),
             "docs_kept": len(self.docs_kept),
             "docs_retired": self.docs_retired,
+            "docs_merged": self.docs_merged,
             "rows": len(self.table),
             "rows_added": self.rows_added,
             "rows_superseded": self.rows_superseded,
@@ -95,8 +100,12 @@ def merge_tables(
     doc_ids_rebuilt: Iterable[str] = (),
     vocab: Vocabularies | None = None,
     retired_captures: Iterable[str] = (),
+    merged: dict[str, str] | None = None,
 ) -> UpdateSummary:
-    """The long table after adding ``new_rows`` to ``previous`` (both long tables)."""
+    """The long table after adding ``new_rows`` to ``previous`` (both long tables).
+
+    ``merged``: ids of documents merged into another (old id -> the id it is now part of).
+    """
     vocab = vocab or load_vocabularies()
     previous = validate(previous, vocab=vocab, table="previous evidence table")
     new_rows = validate(new_rows, vocab=vocab, table="new evidence rows")
@@ -110,6 +119,15 @@ def merge_tables(
         old = previous[previous["doc_id"] == doc_id]
         new = new_rows[new_rows["doc_id"] == doc_id]
         if new.empty:
+            if merged and doc_id in merged:
+                into = new_rows[new_rows["doc_id"] == merged[doc_id]]["capture_sha256"].dropna()
+                gone = old.copy()
+                gone["superseded_reason"] = "merged"
+                gone["superseded_by_capture"] = str(into.iloc[0]) if len(into) else None
+                gone["superseded_by_version"] = None
+                superseded.append(gone)
+                summary.docs_merged.append(doc_id)
+                continue
             if retired and old["capture_sha256"].isin(retired).any():
                 gone = old.copy()
                 gone["superseded_reason"] = "retired"
@@ -172,6 +190,7 @@ def update_table(
     doc_ids_rebuilt: Iterable[str] = (),
     vocab: Vocabularies | None = None,
     retired_captures: Iterable[str] = (),
+    merged: dict[str, str] | None = None,
 ) -> UpdateSummary:
     """Merge ``new_rows`` into ``corpus_dir``'s table and write everything (see module doc).
 
@@ -182,7 +201,7 @@ def update_table(
     vocab = vocab or load_vocabularies()
     summary = merge_tables(
         read_long(corpus, vocab=vocab), new_rows, doc_ids_rebuilt=doc_ids_rebuilt, vocab=vocab,
-        retired_captures=retired_captures,
+        retired_captures=retired_captures, merged=merged,
     )
     if not summary.superseded.empty:
         append_superseded(corpus / SUPERSEDED_CSV, summary.superseded)
