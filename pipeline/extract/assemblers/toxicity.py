@@ -111,16 +111,17 @@ class CarmineToxicity:
                 emitted.add(key)
                 vague = rule in ("vague", "event")
                 value = {"grade": grade, "n": n, "pct": None}
+                all_of = rule == "all_were"  # "(all grade 1)": every event of the statement, its count too
                 if g is not None and rule in ("elliptic", "grade_listed", "grade_coordinated"):
                     span = (g.start, g.end)
-                elif g is not None and rule not in ("qualified_paren", "grade_heads"):
+                elif g is not None and rule not in ("qualified_paren", "grade_heads", "grade_heads_list", "all_were"):
                     span = (min(g.start, t.start), max(g.end, t.end))
                 else:
                     span = (t.start, t.end)
                 f = Finding(t.label, value, t.start, t.end, f"{self.name}.{rule}", 0.7 if vague else 0.9,
                             detail={"matched": text[t.start:t.end], "vague": vague, "sentence": s,
                                     # a measure named in a methods sentence counts only with its value
-                                    "needs_rate": q["hypothesis"] == "endpoint"})
+                                    "needs_rate": q["hypothesis"] == "endpoint", "all_of": all_of})
                 emit(doc, f, None if (negated or grade == "0") else span)
         return doc
 
@@ -165,6 +166,11 @@ class CarmineToxicity:
                 # "ICANS ... was mild (grade 2)": the event's grade; "was mostly mild (grades 1-2)": a second statement
                 used.add(g.start)
                 out.append((g, "elliptic" if m.group("mostly") else "qualified_paren"))
+        if not out:
+            # "Grade 3 or 4 adverse events ... included CRS (22%)": the grade heads the list the term is in
+            g = _grade_in(self.rx["list_grade_head"].search(text, s, t.start), s, "list_head")
+            if g is not None:
+                out.append((g, "grade_heads_list"))
         vague = [g for g in before if g.vague]
         if vague and self.rx["gap_vague"].match(text[vague[-1].end:t.start]):
             out.append((vague[-1], "vague"))
