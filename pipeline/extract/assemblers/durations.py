@@ -66,6 +66,8 @@ class CarmineDurations:
                 rule["needs_left_rx"] = re.compile(rule["needs_left"], re.I)
             if rule.get("unless_sentence"):
                 rule["unless_rx"] = re.compile(rule["unless_sentence"], re.I)
+            if rule.get("unless_left"):
+                rule["unless_left_rx"] = re.compile(rule["unless_left"], re.I)
         self._car = re.compile(res.patterns.macros["CAR"], re.I)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -119,6 +121,8 @@ class CarmineDurations:
             if rule.get("needs_right_rx") is not None and not rule["needs_right_rx"].match(right):
                 continue
             if rule.get("needs_left_rx") is not None and not rule["needs_left_rx"].search(left):
+                continue
+            if rule.get("unless_left_rx") is not None and rule["unless_left_rx"].search(left):
                 continue
             if rule.get("needs_car") and not self._car_course(text, s, t.start, right):
                 continue
