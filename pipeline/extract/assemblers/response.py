@@ -44,7 +44,8 @@ class CarmineResponse:
             if t.label == "PD" and (pd_is_relapse or self.rx["event_after"].search(text[max(0, t.start - 30):t.start])):
                 continue
             q = qualifiers(doc, t.start)
-            if q["negated"] or q["reported"] or q["comparator"] or q["hypothesis"] in NOT_RESULT:
+            # "no response" states its own negation (NR): the negation qualifier does not undo it
+            if (q["negated"] and t.label != "NR") or q["reported"] or q["comparator"] or q["hypothesis"] in NOT_RESULT:
                 continue
             s, e = sentence_at(doc, t.start)
             sent = text[s:e]
