@@ -86,8 +86,9 @@ class CarmineTerms:
         have = found["diseases"]
         added = False
         for h in heads:  # read only the stretch before each plural head (the whole text was slow)
-            m = _COORDINATED.search(text, max(0, h.start() - 150), h.end())
-            if m is None or m.end() != h.end():
+            m = next((c for c in _COORDINATED.finditer(text, max(0, h.start() - 150), h.end()) if c.end() == h.end()),
+                     None)
+            if m is None:
                 continue
             head = _SINGULAR.get(m.group("head").lower(), m.group("head"))
             at = m.start("mods")
