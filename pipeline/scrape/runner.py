@@ -30,7 +30,7 @@ import httpx
 from tqdm import tqdm
 
 from pipeline.errors import FetchError, ReaderError
-from pipeline.scrape.client import Blocked, Offline, PoliteClient, parse_retry_after
+from pipeline.scrape.client import Blocked, Fetched, Offline, PoliteClient, parse_retry_after
 from pipeline.scrape.config import ScrapeConfig, load_config
 from pipeline.scrape.sources import DISCOVERY_SOURCES, Target, normalize_doi
 from pipeline.scrape.sources.europepmc import EuropePMCSource
@@ -261,19 +261,29 @@ class _Run:
         url = self.work_url(doi)
         if url in self.any_capture:
             return
-        try:
-            fetched = await self.client.get(url, params={"mailto": self.cfg.contact})
-        except (Blocked, FetchError) as e:
-            outcome.notes.append(f"no Crossref work record: {e}")
+        fetched = await self._get_json_record(url, "Crossref work record", outcome, {"mailto": self.cfg.contact})
+        if fetched is None:
             return
         resp = fetched.response
-        if resp.status_code != 200 or "json" not in resp.headers.get("content-type", ""):
-            outcome.notes.append(f"no Crossref work record: HTTP {resp.status_code}")
-            return
         self.store.put(resp.content, source="crossref", media_type="application/json", url=url, doi=None,
                        via="api:crossref", charset="utf-8", extra={"work_for": doi, "attempts": fetched.attempts})
         self.any_capture.add(url)
         outcome.notes.append("crossref work record")
+
+    async def _get_json_record(self, url: str, what: str, outcome: Outcome,
+                               params: dict[str, str] | None = None) -> Fetched | None:
+        """GET a JSON record that completes a page; a failure or a non-JSON answer is a note on the page's
+        outcome ("no Crossref work record: HTTP 404") and gives None."""
+        try:
+            fetched = await self.client.get(url, params=params)
+        except (Blocked, FetchError) as e:
+            outcome.notes.append(f"no {what}: {e}")
+            return None
+        resp = fetched.response
+        if resp.status_code != 200 or "json" not in resp.headers.get("content-type", ""):
+            outcome.notes.append(f"no {what}: HTTP {resp.status_code}")
+            return None
+        return fetched
 
     # -- Europe PMC records of pages without an article type ----------------------------------
     async def fetch_europepmc_record(self, outcome: Outcome) -> None:
@@ -291,15 +301,10 @@ class _Run:
         url = self.europepmc.record_url(doi)
         if url in self.any_capture:
             return
-        try:
-            fetched = await self.client.get(url)
-        except (Blocked, FetchError) as e:
-            outcome.notes.append(f"no Europe PMC record: {e}")
+        fetched = await self._get_json_record(url, "Europe PMC record", outcome)
+        if fetched is None:
             return
         resp = fetched.response
-        if resp.status_code != 200 or "json" not in resp.headers.get("content-type", ""):
-            outcome.notes.append(f"no Europe PMC record: HTTP {resp.status_code}")
-            return
         try:
             found = find_result(resp.text, doi, url) is not None
         except ReaderError as e:
