@@ -49,6 +49,8 @@ def test_a_subgroup_that_received_another_therapy_is_not_the_cohort(extractor):
     ("Grade ≥3 adverse events included neutropenia (80%), anemia (40%) and CRS (5%).", "crs",
      [{"grade": ">=3", "n": None, "pct": 5}]),
     ("ICANS occurred in 5.6% of patients (all grade 1).", "icans", [{"grade": "1", "n": None, "pct": 5.6}]),
+    ("Adverse events included CRS in 87% (n=48) at grades 1-2 and 11% (n=6) at grade 3.", "crs",
+     [{"grade": "1-2", "n": 48, "pct": 87}, {"grade": "3", "n": 6, "pct": 11}]),
     ("Twenty patients received CAR-T cells, with no cases of severe neurotoxicity reported.", "icans",
      [{"grade": ">=3", "n": 0, "pct": None}]),
     ("No patient experienced greater than grade 1 neurotoxicity.", "icans", [{"grade": ">=2", "n": 0, "pct": None}]),

@@ -191,6 +191,8 @@ class CarmineRates:
         if len(gap) > int(limit["max_chars"]):
             return None
         cost = len(gap) * float(limit["weight"])
+        if not after and a.key[1] not in ("any", "0") and self.rx["value_at_grade"].fullmatch(gap):
+            return cost - 20  # "CRS in 87% (n=48) at grades 1-2 and 11% (n=6) at grade 3": each value's grade
         if not after:
             people = q0.people or q0.n is not None
             if len(gap.strip()) > 2 and not (self.rx["before_connector"].search(gap) or (
