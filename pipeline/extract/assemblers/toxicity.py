@@ -111,7 +111,6 @@ class CarmineToxicity:
                 emitted.add(key)
                 vague = rule in ("vague", "event")
                 value = {"grade": grade, "n": n, "pct": None}
-                all_of = rule == "all_were"  # "(all grade 1)": every event of the statement, its count too
                 if g is not None and rule in ("elliptic", "grade_listed", "grade_coordinated"):
                     span = (g.start, g.end)
                 elif g is not None and rule not in ("qualified_paren", "grade_heads", "grade_heads_list", "all_were"):
@@ -121,7 +120,7 @@ class CarmineToxicity:
                 f = Finding(t.label, value, t.start, t.end, f"{self.name}.{rule}", 0.7 if vague else 0.9,
                             detail={"matched": text[t.start:t.end], "vague": vague, "sentence": s,
                                     # a measure named in a methods sentence counts only with its value
-                                    "needs_rate": q["hypothesis"] == "endpoint", "all_of": all_of})
+                                    "needs_rate": q["hypothesis"] == "endpoint"})
                 emit(doc, f, None if (negated or grade == "0") else span)
         return doc
 
