@@ -293,7 +293,8 @@ class Patterns:
         return self.rule(name, rule_id)["rx"]
 
 
-def _expand(regex: str, macros: dict[str, str], where: str) -> str:
+def expand_macros(regex: str, macros: dict[str, str], where: str) -> str:
+    """``regex`` with each ``{NAME}`` replaced by its macro; an unknown name is a ConfigError naming ``where``."""
     def sub(m: re.Match[str]) -> str:
         key = m.group(1)
         if key not in macros:
@@ -345,7 +346,7 @@ def load_resources(configs: str | None = None) -> Resources:
             where = f"{path}:{i}"
             if "id" not in row or "regex" not in row:
                 raise ConfigError(f"{where}: expected keys 'id' and 'regex', found {sorted(row)}")
-            expanded = _expand(row["regex"], macros, where)
+            expanded = expand_macros(row["regex"], macros, where)
             if name in MACRO_FILES:
                 macros[row["id"]] = expanded
                 continue
@@ -357,9 +358,9 @@ def load_resources(configs: str | None = None) -> Resources:
             row["gate"] = gate_for(row["rx"])
             row["fast"] = case_folded(row["rx"])
             if "lead" in row:  # a second regex read right before each match (patients: the count)
-                row["lead_rx"] = re.compile(_expand(row["lead"], macros, where), flags)
+                row["lead_rx"] = re.compile(expand_macros(row["lead"], macros, where), flags)
             if "starts" in row:  # where every match of the rule begins: the rule is tried only there
-                row["starts_rx"] = re.compile(_expand(row["starts"], macros, where))
+                row["starts_rx"] = re.compile(expand_macros(row["starts"], macros, where))
         files[name] = rows
     return Resources(lexicons, Patterns(macros, files))
 

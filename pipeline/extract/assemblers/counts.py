@@ -26,7 +26,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.extract.components.base import Finding, add_finding, is_background, text_of
-from pipeline.extract.lexicon import load_resources
+from pipeline.extract.lexicon import expand_macros, load_resources
 from pipeline.extract.numbers import parse_number
 from pipeline.extract.spans import Quantity, values_of
 
@@ -41,15 +41,17 @@ LEAD_WINDOW = 120
 class CarmineCounts:
     def __init__(self, name: str, configs: str | None) -> None:
         self.name = name
-        rows = load_resources(configs).patterns.rules("counts")
+        patterns = load_resources(configs).patterns
+        rows = patterns.rules("counts")
         self.cues = [r for r in rows if r["kind"] in ("cue", "sum")]
         self.denominator = next(r for r in rows if r["kind"] == "denominator")
         self.exclude_before = [r["rx"] for r in rows if r["kind"] == "exclude_before"]
         self.not_people = next(r["rx"] for r in rows if r["kind"] == "exclude_noun")
-        self.people = re.compile(_macros(r"\b{PATIENTS}\b", configs), re.I)
+        self.people = re.compile(expand_macros(r"\b{PATIENTS}\b", patterns.macros, "counts"), re.I)
         for r in self.cues:
             r["within_rx"] = re.compile(r["within"], re.I) if r.get("within") else None
-            r["unless_rx"] = re.compile(_macros(r["unless_before"], configs), re.I) if r.get("unless_before") else None
+            r["unless_rx"] = re.compile(
+                expand_macros(r["unless_before"], patterns.macros, f"counts rule {r['id']!r}"), re.I) if r.get("unless_before") else None
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
@@ -110,12 +112,6 @@ class CarmineCounts:
         add_finding(doc, Finding("n_candidate", q.total, q.start, after.end() if after else q.end,
                                  f"{self.name}.{row['id']}", float(row["confidence"]),
                                  detail={"matched": text[q.start:q.end], "described": False}))
-
-
-def _macros(regex: str, configs: str | None) -> str:
-    """``regex`` with its ``{MACRO}`` names replaced (as the pattern loader does for ``regex``)."""
-    macros = load_resources(configs).patterns.macros
-    return re.sub(r"\{([A-Z_][A-Z0-9_]*)\}", lambda m: macros[m.group(1)], regex)
 
 
 @Language.factory("carmine_counts", assigns=["doc._.carmine_findings"], requires=["doc.spans"],
