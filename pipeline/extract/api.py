@@ -25,6 +25,7 @@ from spacy.tokens import Doc
 
 from pipeline.document import Document
 from pipeline.extract import components  # noqa: F401  (registers the factories)
+from pipeline.extract.assemblers.patients import patient_numbers
 from pipeline.extract.calibration import confidence as calibrated
 from pipeline.extract.components.base import Finding, findings, sentence_at, text_of
 from pipeline.extract.detectors.grades import grade_rank
@@ -367,12 +368,9 @@ def assemble(doc: Doc, document: Document) -> Extraction:
             else:
                 fields["patients"].append({"age_years": None, "sex": None})
         else:
-            numbers = {m.value for m in markers}
-            if numbers and max(numbers) <= 9:
-                numbers = set(range(1, max(numbers) + 1))  # "another patient" is the second: the first is implied
             # a patient described before any marker ("A 49-year-old female ... Another patient ...") is the first
             unmarked = [p for p in people if not _subject_for(doc, p, design, markers).startswith("P")]
-            for number in sorted(numbers):
+            for number in patient_numbers(doc):  # "another patient" is the second: the first is implied
                 own = [p for p in people if _subject_for(doc, p, design, markers) == f"P{number}"]
                 if not own and number == 1 and unmarked:
                     own = unmarked[:1]

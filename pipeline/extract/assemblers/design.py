@@ -25,6 +25,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline.extract.assemblers.patients import patient_numbers
 from pipeline.extract.components.base import findings, inline_headings, may_match, text_of, zones
 from pipeline.extract.lexicon import load_resources
 
@@ -64,9 +65,7 @@ class CarmineDesign:
             described = len({f.value for f in findings(doc, "patient_marker")}) >= 2 or len(findings(doc, "patients")) >= 2
             if described or "case" in article_type or "case_report" in hits:
                 hits["case_series"] = reported
-        # "the second patient" / "another patient" implies a first: the series has as many as the highest marker
-        numbered = {f.value for f in findings(doc, "patient_marker")}
-        markers = list(range(1, max(numbered) + 1)) if numbered and max(numbered) <= 9 else sorted(numbered)
+        markers = patient_numbers(doc)
         individuals = findings(doc, "patients")
         candidates = sorted(findings(doc, "n_candidate"), key=lambda f: (-f.confidence, f.start))
         n_best = candidates[0].value if candidates else None

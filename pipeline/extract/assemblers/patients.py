@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.extract.assemblers.common import NOT_RESULT, qualifiers
-from pipeline.extract.components.base import Finding, add_finding, sentence_at, text_of
+from pipeline.extract.components.base import Finding, add_finding, findings, sentence_at, text_of
 from pipeline.extract.spans import values_of
 
 #: a person word right after an age ("a 61-year-old woman", "... old Chinese male patient")
@@ -35,6 +35,13 @@ _HE = re.compile(r"\b(?:[Hh]e|[Hh]is|[Hh]im|[Hh]imself)\b")
 _SHE = re.compile(r"\b(?:[Ss]he|[Hh]er|[Hh]ers|[Hh]erself)\b")
 MALE = {"male", "man", "boy", "gentleman"}
 FEMALE = {"female", "woman", "girl", "lady"}
+
+
+def patient_numbers(doc: Doc) -> list[int]:
+    """The patients a series' markers number, in order. "The second patient" or "another patient" implies a
+    first: up to nine, the series counts from 1 to the highest marker."""
+    numbered = {f.value for f in findings(doc, "patient_marker")}
+    return list(range(1, max(numbered) + 1)) if numbered and max(numbered) <= 9 else sorted(numbered)
 
 
 def _sex_of(word: str) -> str | None:
