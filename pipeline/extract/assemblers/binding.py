@@ -222,20 +222,19 @@ class CarmineRates:
         return "".join(parts)
 
     def _share(self, text: str, sa: list[Anchor], bound: list[tuple[Anchor, list[Quantity]]]) -> None:
-        """Statements joined by "or" or "/" before a bound one share its value ("CR or CRi was achieved in
+        """Statements joined by "or" or "/" to a bound one share its value ("CR or CRi was achieved in
         27 of 30 (90%)"), when they have none of their own."""
         taken = {id(a) for a, _ in bound}
         for a, group in bound:
-            k = sa.index(a)
-            while k > 0 and id(sa[k - 1]) not in taken and self.rx["shared_statements"].fullmatch(
-                    text[sa[k - 1].end:sa[k].start]):
-                k -= 1
-                self._fill(sa[k], group[:1])
-            k = sa.index(a)  # and after it: "83% achieving a complete remission or stringent complete remission"
-            while k + 1 < len(sa) and id(sa[k + 1]) not in taken and self.rx["shared_statements"].fullmatch(
-                    text[sa[k].end:sa[k + 1].start]):
-                k += 1
-                self._fill(sa[k], group[:1])
+            # before it, then after it ("83% achieving a complete remission or stringent complete remission")
+            for step in (-1, 1):
+                k = sa.index(a)
+                while 0 <= k + step < len(sa) and id(sa[k + step]) not in taken:
+                    left, right = sorted((sa[k], sa[k + step]), key=lambda x: x.start)
+                    if not self.rx["shared_statements"].fullmatch(text[left.end:right.start]):
+                        break
+                    k += step
+                    self._fill(sa[k], group[:1])
 
     @staticmethod
     def _fill(a: Anchor, group: list[Quantity]) -> None:
