@@ -55,11 +55,11 @@ HELDOUT_GOLD := tests/fixtures/gold/heldout.jsonl
 TUNED_GOLD := $(EXTRA_GOLD) $(HELDOUT_GOLD) tests/fixtures/gold/tune.jsonl tests/fixtures/gold/blind.jsonl \
   tests/fixtures/gold/blind2.jsonl
 
-eval: setup ## Score the extractor: dev gold, then the sets we tuned on (per-field P/R/F1, rates_f1, macro-F1)
-	@echo "== $(GOLD)"
-	@$(PY) -m pipeline eval --gold $(GOLD) --scorer $(dir $(GOLD))score.py --output $(CORPUS)/build/dev.pred.jsonl
+eval: setup ## Score the extractor: the sets we tuned on, then dev gold last (per-field P/R/F1, rates_f1, macro-F1)
 	@for g in $(TUNED_GOLD); do echo "== $$g"; $(PY) -m pipeline eval --gold $$g --scorer $(dir $(GOLD))score.py \
 	  --output $(CORPUS)/build/$$(basename $$g .jsonl).pred.jsonl; done
+	@echo "== $(GOLD)"
+	@$(PY) -m pipeline eval --gold $(GOLD) --scorer $(dir $(GOLD))score.py --output $(CORPUS)/build/dev.pred.jsonl
 
 BLIND_GOLD := tests/fixtures/gold/blind3.jsonl
 
