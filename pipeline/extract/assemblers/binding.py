@@ -57,7 +57,25 @@ class CarmineRates:
             for a, group in bound:
                 self._fill(a, group)
             self._share(text, sa, bound)
+            self._elliptic(doc, text, s, e, bound, sq)
         return doc
+
+    def _elliptic(self, doc: Doc, text: str, s: int, e: int, bound: list[tuple[Anchor, list[Quantity]]],
+                  sq: list[Quantity]) -> None:
+        """A bare grade labelling a value later in the sentence is a bound statement of that grade
+        again, for another group: "all-grade CRS and grade >= 3 CRS were 77% and 29%, higher in
+        haematologic malignancies (all-grade: 81%; grade >= 3: 29%)": each is its own observation."""
+        used = {id(q) for _, group in bound for q in group}
+        for g_span, g in values_of(doc, "grades"):
+            if not s <= g.start < e or any(a.start <= g.start < a.end for a, _ in bound):
+                continue
+            q = next((q for q in sq if q.start >= g.end and id(q) not in used), None)
+            if q is None or not self.rx["grade_label"].fullmatch(text, g.end, q.start):
+                continue
+            owners = [a for a, _ in bound if a.end <= g.start and a.key[1] == g.grade]
+            if owners:
+                used.add(id(q))
+                self._add_arm(owners[-1], q)
 
     # -- binding ------------------------------------------------------------------------------
     def bind(self, text: str, sa: list[Anchor], sq: list[Quantity], asides: list[tuple[int, int]]
@@ -74,13 +92,16 @@ class CarmineRates:
                     free_q.remove(q)
 
         # 1. "..., respectively"
-        for m in self.rx["respectively"].finditer(text, sa[0].start, sq[-1].end + 40):
+        for m in self.rx["respectively"].finditer(text, sa[0].start, max(sq[-1].end, sa[-1].end) + 40):
             listed = [a for a in free_a if a.end <= m.start()]
             items = self._groups(text, [q for q in free_q
                                         if q.start < m.start() and (not listed or q.start >= listed[-1].end)], asides)
             if len(listed) >= 2 and len(items) >= 2:
                 k = min(len(items), len(listed))
-                take(listed[-k:], items[:k])
+                if self._is_run(text, listed[-k:]):
+                    take(listed[-k:], items[:k])
+            elif len(listed) >= 2 and not items:
+                self._respectively_before(text, m.start(), free_a, free_q, asides, take)
         # 1b. a list of statements, then a list of as many values: "The ORR, CR and PR rates were 90%, 60% and 30%"
         for listed, items in self._parallel_lists(text, free_a, self._groups(text, free_q, asides), asides):
             take(listed, items)
@@ -103,7 +124,7 @@ class CarmineRates:
             out.append((a, groups[gi]))
         # 4. the same statement's value in other groups: "ORR was 80% in the 2-day group and 60% in the 3-day group",
         # "68% in ALL (n = 116) and 64% in NHL (n = 28)"
-        for _a, group in out:
+        for a, group in out:
             last = group[-1]
             for gi, g in enumerate(groups):
                 if gi in taken_g or g[0].start < last.end:
@@ -113,13 +134,64 @@ class CarmineRates:
                 if any(last.end <= b.start < g[0].start for b in sa):
                     break
                 between = self.rx["group_size"].sub("", self._outside(text, last.end, g[0].start, asides))
-                if not (self.rx["arm_between"].fullmatch(between)
-                        and self.rx["arm_after"].match(self._outside(text, g[-1].end, g[-1].end + 80, asides))):
+                after = self._outside(text, g[-1].end, g[-1].end + 80, asides)
+                if not (self.rx["arm_between"].fullmatch(between) and self.rx["arm_after"].match(after)
+                        or self.rx["arm_named_between"].fullmatch(between) and self.rx["arm_named_after"].match(after)
+                        or self._respective_values(text, a, last, groups, gi, asides)):
                     break
                 taken_g.add(gi)
                 group.extend(g)
                 last = g[-1]
         return out
+
+    def _respective_values(self, text: str, statement: Anchor | None, last: Quantity,
+                           groups: list[list[Quantity]], gi: int, asides: list[tuple[int, int]]) -> bool:
+        """One statement's values listed for as many groups named elsewhere, closed by "respectively"
+        ("ICANS was observed in 15.4% and 11.8%, respectively"): group ``gi`` continues the list. Not
+        where the statement's clause coordinates its subject ("the rates of CV events and CV events
+        with CRS were 25.6% and 14.2%, respectively": the values are the subjects')."""
+        if statement is not None:
+            lead = text[max(0, statement.start - 200):statement.start]
+            clause = self.rx["clause_start"].split(lead)[-1]
+            if self.rx["coordination"].search(clause):
+                return False
+        prev_end = last.end
+        for g in groups[gi:]:
+            if not self.rx["value_list"].fullmatch(self._outside(text, prev_end, g[0].start, asides)):
+                return False
+            prev_end = g[-1].end
+            if self.rx["respectively_after"].match(text, prev_end):
+                return True
+        return False
+
+    def _is_run(self, text: str, listed: list[Anchor]) -> bool:
+        """Statements of one list ("ORR, CR and PR"), not statements of separate clauses."""
+        return all(self.rx["statement_list"].fullmatch(text[x.end:y.start]) for x, y in zip(listed, listed[1:]))
+
+    def _respectively_before(self, text: str, at: int, free_a: list[Anchor], free_q: list[Quantity],
+                             asides: list[tuple[int, int]], take: Any) -> None:
+        """The values listed first, then their statements, then "respectively": "78%, 6% and 41%
+        experienced CRS, severe CRS and neurotoxicity, respectively". The statements are the run
+        right before the word; the values the run of as many right before the statements, joined
+        by list words and reaching them through a verb ("experienced", "had", "of patients")."""
+        run = [a for a in free_a if a.end <= at]
+        if not run or text[run[-1].end:at].strip(" ,"):
+            return
+        k = len(run) - 1
+        while k > 0 and self.rx["statement_list"].fullmatch(text[run[k - 1].end:run[k].start]):
+            k -= 1
+        run = run[k:]
+        groups = [g for g in self._groups(text, free_q, asides) if g[-1].end <= run[0].start]
+        if len(run) < 2 or len(groups) < len(run):
+            return
+        values = groups[-len(run):]
+        lead = self._outside(text, values[-1][-1].end, run[0].start, asides)
+        if len(lead) > int(self.limits["before"]["max_chars"]) or self.rx["clause_break"].search(lead) \
+                or not self.rx["before_connector"].search(lead):
+            return
+        if all(self.rx["value_list"].fullmatch(self._outside(text, x[-1].end, y[0].start, asides))
+               for x, y in zip(values, values[1:])):
+            take(run, values)
 
     def _comparator_arm(self, text: str, q: Quantity) -> bool:
         """A value named for a comparator arm right after it ("74% for liso-cel vs 43% for SOC")."""
@@ -235,6 +307,12 @@ class CarmineRates:
                         break
                     k += step
                     self._fill(sa[k], group[:1])
+
+    @staticmethod
+    def _add_arm(a: Anchor, q: Quantity) -> None:
+        """Another group's value of a bound statement: its own observation."""
+        for f in a.findings:
+            f.detail.setdefault("arms", []).append(dict(f.value, n=q.n, pct=q.pct))
 
     @staticmethod
     def _fill(a: Anchor, group: list[Quantity]) -> None:
