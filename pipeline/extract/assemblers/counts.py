@@ -34,6 +34,8 @@ from pipeline.extract.spans import Quantity, values_of
 PEOPLE_FORMS = frozenset({"q_people", "q_people_far", "q_count_list", "q_bare_count"})
 #: forms "17 of 20", "17/20 patients (85%)": the numerator is a share, the denominator a hint
 OF_FORMS = frozenset({"q_n_of_total", "q_n_of_total_pct"})
+#: forms whose group size is a count of people: "n = 20", "90% of the 20 patients"
+TOTAL_FORMS = frozenset({"q_n_eq", "q_pct_of_total"})
 #: how far before a count its lead cue may begin
 LEAD_WINDOW = 120
 
@@ -61,8 +63,8 @@ class CarmineCounts:
             if q.form in OF_FORMS and q.total is not None:
                 self._denominator(doc, text, q)
                 continue
-            n = q.n if q.form in PEOPLE_FORMS else (q.total if q.form == "q_n_eq" else None)
-            if n is None or q.pct is not None or not 0 < n < 100000:
+            n = q.n if q.form in PEOPLE_FORMS else (q.total if q.form in TOTAL_FORMS else None)
+            if n is None or (q.pct is not None and q.form not in TOTAL_FORMS) or not 0 < n < 100000:
                 continue
             if self.not_people.search(text, q.start, q.end) or any(
                     rx.search(text, max(0, q.start - 40), q.start) for rx in self.exclude_before):

@@ -26,6 +26,10 @@ from pipeline.extract.spans import Quantity, add_span
 _COUNT_IN_LIST = re.compile(r"\d{1,3}(?:,\d{3})+|\d+|[A-Za-z]+(?:-[a-z]+)?")
 
 
+#: what stands right before a number that is a grade, a stage or a range's end, not a count
+_NOT_A_COUNT = re.compile(r"(?:\b(?:grades?|stages?|days?|levels?|cycles?|arms?|cohorts?|phase)|[-–—‐≥≤<>/])\s*$", re.I)
+
+
 def _int(raw: str | None) -> int | None:
     if not raw:
         return None
@@ -72,7 +76,13 @@ class CarmineQuantities:
                                                              form=rule["id"]))
                 continue
             n = int(rule["n"]) if "n" in rule else _int(g.get("n"))  # a rule may state its count ("both patients")
-            q = Quantity(m.start(), m.end(), n=n, total=_int(g.get("total")), pct=_pct(g.get("pct")),
+            start = m.start()
+            if rule["id"] == "q_n_pct" and not g.get("noun") and _NOT_A_COUNT.search(text, max(0, start - 10), start):
+                # "grade 1-2 (65%)", "grade 2 (10%)": the number is a grade's; the bracket is the rate
+                start, n = m.start("pct") - 1, None
+                while start > m.start() and text[start] not in "([":
+                    start -= 1
+            q = Quantity(start, m.end(), n=n, total=_int(g.get("total")), pct=_pct(g.get("pct")),
                          people=bool(g.get("noun")) or rule["id"] == "q_people" or "n" in rule, form=rule["id"])
             if q.n is None and q.total is None and q.pct is None and rule["id"] != "q_all":
                 continue
