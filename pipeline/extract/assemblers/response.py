@@ -36,7 +36,7 @@ class CarmineResponse:
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
-        seen: set[tuple[str, int]] = set()
+        seen: dict[tuple[str, int], int] = {}  # (category, sentence) -> end of its last mention
         terms = (doc._.carmine_terms or {}).get("responses", [])
         pd_is_relapse = any(t.label == "PD" and self.rx["progression_after_response"].match(text[t.end:t.end + 80])
                             for t in terms)
@@ -61,13 +61,17 @@ class CarmineResponse:
             if t.label == "ORR" and self.rx["responded_to_other"].match(after):
                 continue  # "CRS responded to tocilizumab"
             for category in [t.label, *self.lexicon.row(t.label).get("implies", [])]:
+                # the same category again in the sentence is another statement only with its own value
+                # ("a CR of 48% and a 3-month CR rate of 41%")
                 key = (category, s)
-                if key in seen:
-                    continue
-                seen.add(key)
+                repeat = key in seen
+                if repeat and not text[seen[key]:t.start].strip(" ([/"):
+                    seen[key] = t.end
+                    continue  # "complete response (CR)": one statement
+                seen[key] = t.end
                 f = Finding("response", {"category": category, "n": None, "pct": None}, t.start, t.end,
                             f"{self.name}.mention", 0.85,
-                            detail={"matched": text[t.start:t.end], "needs_rate": needs_rate,
+                            detail={"matched": text[t.start:t.end], "needs_rate": needs_rate or repeat,
                                     "site": bool(self.rx["site_specific"].match(after))})
                 emit(doc, f, (t.start, t.end))
         return doc

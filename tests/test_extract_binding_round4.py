@@ -1,0 +1,82 @@
+"""The rate binder on more cohort and meta-analysis phrasings (our own wording of phenomena met in
+real abstracts; none is copied from a gold document)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.extract import Extractor, build_nlp
+from pipeline.readers import read_text
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor(build_nlp())
+
+
+def fields_of(extractor: Extractor, text: str) -> dict:
+    return extractor.extract(read_text(text, doc_id="test")).fields
+
+
+def by_key(observations: list[dict]) -> list[tuple]:
+    return sorted((o.get("grade") or o.get("category"), o["n"], o["pct"]) for o in observations)
+
+
+def test_values_listed_before_their_statements_then_respectively(extractor):
+    text = ("Across the pooled trials, 70% (95% CI 60-79%), 9% (95% CI 5-14%), 35% and 12% of patients had "
+            "cytokine release syndrome, severe CRS, neurotoxicity and severe neurotoxicity, respectively.")
+    f = fields_of(extractor, text)
+    assert by_key(f["crs"]) == [(">=3", None, 9), ("any", None, 70)]
+    assert by_key(f["icans"]) == [(">=3", None, 12), ("any", None, 35)]
+
+
+def test_one_statements_values_for_two_products_are_both_kept(extractor):
+    text = ("CRS of any grade was seen in 52.1% (product A) and 47.3% (product B), while ICANS was seen in 20.2% "
+            "and 9.9%, respectively.")
+    f = fields_of(extractor, text)
+    assert by_key(f["crs"]) == [("any", None, 47.3), ("any", None, 52.1)]
+    assert by_key(f["icans"]) == [("any", None, 9.9), ("any", None, 20.2)]
+
+
+def test_respectively_over_a_coordinated_subject_is_not_the_statements(extractor):
+    """The values are the coordinated subjects' ("cardiac events" and "cardiac events with CRS")."""
+    text = ("The pooled rates of cardiac events and of cardiac events with grade ≥ 2 CRS were 21.3% and 12.8%, "
+            "respectively.")
+    assert all(o["pct"] != 12.8 for o in fields_of(extractor, text)["crs"])
+
+
+def test_a_bare_grade_labels_another_groups_value(extractor):
+    text = ("The pooled all-grade and grade ≥ 3 CRS rates were 70% and 22%, respectively, higher in lymphoma "
+            "(all-grade: 75%; grade ≥ 3: 25%) than in solid tumours (all-grade: 31%; grade ≥ 3: 12%).")
+    assert by_key(fields_of(extractor, text)["crs"]) == [
+        (">=3", None, 12), (">=3", None, 22), (">=3", None, 25), ("any", None, 31), ("any", None, 70),
+        ("any", None, 75)]
+
+
+def test_a_grade_range_before_a_bracketed_rate_is_not_a_count(extractor):
+    text = "CRS developed in 18 patients (90%) and was mostly grade 1-2 (70%)."
+    assert by_key(fields_of(extractor, text)["crs"]) == [("1-2", None, 70), ("any", 18, 90)]
+
+
+def test_a_rate_of_a_stated_group_is_a_rate_and_the_group_a_count(extractor):
+    text = "In total, 85% of the 40 patients infused with the CAR-T cells achieved complete remission by day 28."
+    f = fields_of(extractor, text)
+    assert f["response"] == [{"category": "CR", "n": None, "pct": 85}]
+    assert f["n_patients"] == 40
+
+
+def test_the_same_category_again_with_its_own_value(extractor):
+    text = ("Forty patients were treated. The best CR rate was 55% (95% CI 40-69%) and the 6-month CR rate "
+            "was 38% (95% CI 25-52%).")
+    assert by_key(fields_of(extractor, text)["response"]) == [("CR", None, 38), ("CR", None, 55)]
+
+
+def test_a_category_named_with_its_abbreviation_is_one_statement(extractor):
+    text = "The overall response rate (ORR) and complete response (CR) rate were 75% and 50%, respectively."
+    assert by_key(fields_of(extractor, text)["response"]) == [("CR", None, 50), ("ORR", None, 75)]
+
+
+def test_a_value_for_another_group_after_whereas(extractor):
+    text = ("Thirty trials were pooled. The CR rate was 65% in trials with humanised binders, whereas it was "
+            "only 30% in trials with murine binders.")
+    assert by_key(fields_of(extractor, text)["response"]) == [("CR", None, 30), ("CR", None, 65)]
