@@ -80,3 +80,33 @@ def test_a_value_for_another_group_after_whereas(extractor):
     text = ("Thirty trials were pooled. The CR rate was 65% in trials with humanised binders, whereas it was "
             "only 30% in trials with murine binders.")
     assert by_key(fields_of(extractor, text)["response"]) == [("CR", None, 30), ("CR", None, 65)]
+
+
+def durations_of(extractor: Extractor, text: str) -> list[tuple]:
+    return sorted((d["measure"], d["value"], d["unit"], d["qualifier"])
+                  for d in fields_of(extractor, text)["durations"])
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a rate at a time point named without its value is no duration
+    ("Thirty patients were treated. The groups had a similar 6-months OS rate and 1-month CRR.", []),
+    # a value expected from history is not observed
+    ("Thirty patients were treated. Median PFS was 9.1 months, compared with an expected PFS of 2.0 months.",
+     [("survival", 9.1, "month", "median")]),
+    # a window of observation after the infusion is no event's time
+    ("Thirty patients were treated. Infections were frequent in the 60 days after CAR-T infusion.", []),
+    # a range of days is a window ("day 0 to 30")
+    ("Thirty patients were treated. Most infections occurred early (day 0 to 30) rather than late.", []),
+    # a response sustained for a time
+    ("The patient achieved a partial response that was sustained for 4.5 months.",
+     [("response_duration", 4.5, "month", None)]),
+    # a list of medians goes on past an interval with nested brackets, keeping "median"
+    ("Thirty patients were treated. The median OS and EFS for the treated patients were 14.2 months "
+     "(95% confidence interval [CI], 9.1-19.3 months) and 7.5 months (95% CI, 4.0-11.0 months), respectively.",
+     [("survival", 7.5, "month", "median"), ("survival", 14.2, "month", "median")]),
+    # a long named response before "within"
+    ("Of 20 treated patients, 18 reached complete remission or complete remission with incomplete haematological "
+     "recovery (CR/CRi) within 30 days.", [("time_to_response", 30, "day", "<=")]),
+])
+def test_durations_take_their_measure_from_the_words_around_them(extractor, text, expected):
+    assert durations_of(extractor, text) == expected

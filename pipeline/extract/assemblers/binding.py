@@ -26,7 +26,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.extract.assemblers.common import Anchor, anchors
+from pipeline.extract.assemblers.common import Anchor, anchors, outside
 from pipeline.extract.components.base import sentences, text_of
 from pipeline.extract.lexicon import load_resources
 from pipeline.extract.qualifiers.context import qualifier_at
@@ -133,8 +133,8 @@ class CarmineRates:
                     continue
                 if any(last.end <= b.start < g[0].start for b in sa):
                     break
-                between = self.rx["group_size"].sub("", self._outside(text, last.end, g[0].start, asides))
-                after = self._outside(text, g[-1].end, g[-1].end + 80, asides)
+                between = self.rx["group_size"].sub("", outside(text, last.end, g[0].start, asides))
+                after = outside(text, g[-1].end, g[-1].end + 80, asides)
                 if not (self.rx["arm_between"].fullmatch(between) and self.rx["arm_after"].match(after)
                         or self.rx["arm_named_between"].fullmatch(between) and self.rx["arm_named_after"].match(after)
                         or self._respective_values(text, a, last, groups, gi, asides)):
@@ -153,11 +153,11 @@ class CarmineRates:
         if statement is not None:
             lead = text[max(0, statement.start - 200):statement.start]
             clause = self.rx["clause_start"].split(lead)[-1]
-            if self.rx["coordination"].search(clause):
-                return False
+            if self.rx["coordination"].search(clause) or self.rx["coordination"].search(text, statement.end, last.start):
+                return False  # "the response rate, 6-month and 1-year PFS rates were 67%, 66% and 44%"
         prev_end = last.end
         for g in groups[gi:]:
-            if not self.rx["value_list"].fullmatch(self._outside(text, prev_end, g[0].start, asides)):
+            if not self.rx["value_list"].fullmatch(outside(text, prev_end, g[0].start, asides)):
                 return False
             prev_end = g[-1].end
             if self.rx["respectively_after"].match(text, prev_end):
@@ -185,11 +185,11 @@ class CarmineRates:
         if len(run) < 2 or len(groups) < len(run):
             return
         values = groups[-len(run):]
-        lead = self._outside(text, values[-1][-1].end, run[0].start, asides)
+        lead = outside(text, values[-1][-1].end, run[0].start, asides)
         if len(lead) > int(self.limits["before"]["max_chars"]) or self.rx["clause_break"].search(lead) \
                 or not self.rx["before_connector"].search(lead):
             return
-        if all(self.rx["value_list"].fullmatch(self._outside(text, x[-1].end, y[0].start, asides))
+        if all(self.rx["value_list"].fullmatch(outside(text, x[-1].end, y[0].start, asides))
                for x, y in zip(values, values[1:])):
             take(run, values)
 
@@ -221,12 +221,12 @@ class CarmineRates:
             if len(run) < 2:
                 continue
             after = [g for g in groups if g[0].start >= run[-1].end and id(g[0]) not in used]
-            if not after or not self.rx["list_lead"].fullmatch(self._outside(text, run[-1].end, after[0][0].start, asides)):
+            if not after or not self.rx["list_lead"].fullmatch(outside(text, run[-1].end, after[0][0].start, asides)):
                 continue
             values = [after[0]]
             for g in after[1:]:
                 if len(values) == len(run) or not self.rx["value_list"].fullmatch(
-                        self._outside(text, values[-1][-1].end, g[0].start, asides)):
+                        outside(text, values[-1][-1].end, g[0].start, asides)):
                     break
                 values.append(g)
             if len(values) == len(run):
@@ -238,7 +238,7 @@ class CarmineRates:
         """Quantities in text order, those joined by 'vs'/'versus' in one group."""
         groups: list[list[Quantity]] = []
         for q in qs:
-            if groups and self.rx["versus"].fullmatch(self._outside(text, groups[-1][-1].end, q.start, asides)):
+            if groups and self.rx["versus"].fullmatch(outside(text, groups[-1][-1].end, q.start, asides)):
                 groups[-1].append(q)
             else:
                 groups.append([q])
@@ -254,7 +254,7 @@ class CarmineRates:
             lo, hi, after = q1.end, a.start, False
         else:
             return None  # overlapping (a grade inside a count's brackets)
-        gap = self.rx["abbrev_in_gap"].sub("", self._outside(text, lo, hi, asides))
+        gap = self.rx["abbrev_in_gap"].sub("", outside(text, lo, hi, asides))
         if self.rx["clause_break"].search(gap):
             return None
         if any(lo <= b.start < hi and b.key != a.key for b in sa):
@@ -279,19 +279,6 @@ class CarmineRates:
         elif self.rx["after_connector"].fullmatch(gap):
             cost -= 10
         return cost
-
-    @staticmethod
-    def _outside(text: str, lo: int, hi: int, asides: list[tuple[int, int]]) -> str:
-        """``text[lo:hi]`` without the asides inside it."""
-        inner = sorted((max(a, lo), min(b, hi)) for a, b in asides if a < hi and b > lo)
-        if not inner:
-            return text[lo:hi]
-        parts, pos = [], lo
-        for a, b in inner:
-            parts.append(text[pos:a])
-            pos = max(pos, b)
-        parts.append(text[pos:hi])
-        return "".join(parts)
 
     def _share(self, text: str, sa: list[Anchor], bound: list[tuple[Anchor, list[Quantity]]]) -> None:
         """Statements joined by "or" or "/" to a bound one share its value ("CR or CRi was achieved in

@@ -33,6 +33,19 @@ class Anchor:
     findings: list[Finding] = field(default_factory=list)
 
 
+def outside(text: str, lo: int, hi: int, asides: list[tuple[int, int]]) -> str:
+    """``text[lo:hi]`` without the asides (intervals, ranges, statistics) inside it."""
+    inner = sorted((max(a, lo), min(b, hi)) for a, b in asides if a < hi and b > lo)
+    if not inner:
+        return text[lo:hi]
+    parts, pos = [], lo
+    for a, b in inner:
+        parts.append(text[pos:a])
+        pos = max(pos, b)
+    parts.append(text[pos:hi])
+    return "".join(parts)
+
+
 def anchors(doc: Doc) -> list[Anchor]:
     found = doc.user_data.get("carmine_anchors")
     if found is None:

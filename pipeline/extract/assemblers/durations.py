@@ -25,7 +25,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.extract.assemblers.common import NOT_RESULT, qualifiers
+from pipeline.extract.assemblers.common import NOT_RESULT, outside, qualifiers
 from pipeline.extract.components.base import Finding, add_finding, sentence_at, text_of
 from pipeline.extract.lexicon import load_resources
 from pipeline.extract.spans import Time, values_of
@@ -72,9 +72,11 @@ class CarmineDurations:
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
-        times = [t for _, t in values_of(doc, "times")]
+        asides = doc.user_data.get("carmine_asides", [])
+        # a span inside an interval or range aside ("(95% CI, 7.7-18.1 months)") is no value of its own
+        times = [t for _, t in values_of(doc, "times") if not any(a <= t.start < b for a, b in asides)]
         prev_end = 0
-        last: tuple[Time, dict[str, Any] | None] | None = None
+        last: tuple[Time, dict[str, Any] | None, str] | None = None
         for k, t in enumerate(times):
             s, e = sentence_at(doc, t.start)
             q = qualifiers(doc, t.start)
@@ -85,22 +87,27 @@ class CarmineDurations:
             cut = [m.end() for m in _CLAUSE.finditer(left)]
             if cut:
                 left = left[cut[-1]:]
-            left = _ARTICLE.sub("", left)
+            raw_left, left = left, _ARTICLE.sub("", left)
             right = text[t.end:min(e, t.end + RIGHT_CHARS)]
             prev_end = t.end
             rule: dict[str, Any] | None
-            if last is not None and last[1] is not None and last[0].end > s and _LISTED.fullmatch(text[last[0].end:t.start]):
-                rule = last[1]  # "8.5 (95% CI ...) months and 19.0 months": the list goes on with its measure
+            listed_prev = last is not None and last[1] is not None and last[0].end > s and \
+                _LISTED.fullmatch(outside(text, last[0].end, t.start, asides)) is not None
+            if last is not None and last[1] is not None and listed_prev:
+                # "median OS and RFS were 12.9 (95% CI ...) and 6.9 months": the list goes on with its measure
+                rule, left = last[1], last[2]
             else:
-                rule = self._measure(text, t, s, e, left, right)
-            last = (t, rule if rule is not None and rule["measure"] != "skip" else None)
+                rule = self._measure(text, t, s, e, left, right, raw_left)
+            last = (t, rule if rule is not None and rule["measure"] != "skip" else None, left)
             if rule is None or rule["measure"] == "skip":
                 continue
-            listed_next = k + 1 < len(times) and _LISTED.fullmatch(text[t.end:times[k + 1].start]) is not None
-            self._emit(doc, text, t, s, e, left, right, rule, q, listed_next)
+            listed_next = k + 1 < len(times) and \
+                _LISTED.fullmatch(outside(text, t.end, times[k + 1].start, asides)) is not None
+            self._emit(doc, text, t, s, e, left, right, rule, q, listed_next or listed_prev)
         return doc
 
-    def _measure(self, text: str, t: Time, s: int, e: int, left: str, right: str) -> dict[str, Any] | None:
+    def _measure(self, text: str, t: Time, s: int, e: int, left: str, right: str, raw_left: str
+                 ) -> dict[str, Any] | None:
         for rule in self.rules:
             if rule.get("day_only") and not t.day:
                 continue
@@ -110,6 +117,8 @@ class CarmineDurations:
             rx = rule["rx"]  # short windows: the plain regex
             if side == "left":
                 m = rx.search(left)
+            elif side == "left_raw":  # with its article: "in the 90 days post infusion"
+                m = rx.search(raw_left)
             elif side == "right":
                 m = rx.match(right)
             elif side == "sentence_after":
@@ -141,7 +150,7 @@ class CarmineDurations:
         return bool(self._car.search(text, 0, s)) and not _OTHER_THERAPY.search(text, s, start)
 
     def _emit(self, doc: Doc, text: str, t: Time, s: int, e: int, left: str, right: str, rule: dict[str, Any],
-              q: dict[str, Any], listed_next: bool = False) -> None:
+              q: dict[str, Any], listed: bool = False) -> None:
         measure = rule["measure"]
         if rule.get("in_car_course") and not self._car.search(text, t.end, e) \
                 and self._car_course(text, s, t.start, right):
@@ -166,7 +175,7 @@ class CarmineDurations:
         if rule.get("single_patient") and not _ONE_PATIENT.search(text, s, e):
             detail["single_patient_only"] = True  # "His LFS was >3 years" holds in any design
         values = list(t.values)
-        if measure == "survival" and len(values) == 1 and not listed_next:
+        if measure == "survival" and len(values) == 1 and not listed:
             named = len({_CANONICAL.get(n.lower(), n.lower()) for n in _SURVIVAL_NAMES.findall(left)})
             if named > 1 and re.search(r"\band\b", left):
                 values = values * named  # "median PFS and median OS were 1.9 months": two durations
