@@ -110,3 +110,22 @@ def durations_of(extractor: Extractor, text: str) -> list[tuple]:
 ])
 def test_durations_take_their_measure_from_the_words_around_them(extractor, text, expected):
     assert durations_of(extractor, text) == expected
+
+
+@pytest.mark.parametrize(("text", "n"), [
+    # coordinated words between a count and its noun; a listed subgroup's size is not the cohort
+    ("We describe a cohort of 41 paediatric and young adult patients treated with CD19 CAR-T cells, including "
+     "tisagenlecleucel (n=22) or a trial product (n=19).", 41),
+    # two arms of one cohort, each named by its product, are summed
+    ("Results: A total of 310 patients treated with axi-cel and 290 with tisa-cel were identified.", 600),
+    # a pooled count of products used in patients
+    ("Fifteen different CAR-T products have been used so far in 512 patients across the included trials.", 512),
+])
+def test_cohort_counts_from_their_cues(extractor, text, n):
+    assert fields_of(extractor, text)["n_patients"] == n
+
+
+def test_a_response_at_both_sites_is_a_site_response(extractor):
+    text = ("Of 12 patients with systemic disease, 6 (50%) achieved CR in the CNS, and 4 (33%) achieved CR both "
+            "systemically and in the CNS. Overall, 9 of 15 patients (60%) achieved CR.")
+    assert fields_of(extractor, text)["response"] == [{"category": "CR", "n": 9, "pct": 60}]

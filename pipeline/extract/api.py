@@ -256,8 +256,8 @@ def _observations(found: list[Finding], key: str, distinct: bool = True) -> list
         group = kept.setdefault(str(f.value[key]), [])
         if not group:
             group.append(f)
-        elif _stated(f) and not _stated(group[0]):
-            group[0] = f
+        elif _stated(f) and (not _stated(group[0]) or (group[0].detail.get("site") and not f.detail.get("site"))):
+            group[0] = f  # a stated value beats a bare mention; the overall response beats one site's
         elif (distinct and f.value["pct"] is not None and not f.detail.get("site")
               and not any(_stated(k) and _same_rate(k.value, f.value) for k in group)):
             group.append(f)
