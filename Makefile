@@ -53,7 +53,8 @@ HELDOUT_GOLD := tests/fixtures/gold/heldout.jsonl
 
 #: the sets we annotated and tune on, after dev (tests/fixtures/gold/README.md says how each was used)
 TUNED_GOLD := $(EXTRA_GOLD) $(HELDOUT_GOLD) tests/fixtures/gold/tune.jsonl tests/fixtures/gold/blind.jsonl \
-  tests/fixtures/gold/blind2.jsonl tests/fixtures/gold/blind3.jsonl
+  tests/fixtures/gold/blind2.jsonl tests/fixtures/gold/blind3.jsonl \
+  tests/fixtures/gold/blind5.jsonl
 
 eval: setup ## Score the extractor: the sets we tuned on, then dev gold last (per-field P/R/F1, rates_f1, macro-F1)
 	@for g in $(TUNED_GOLD); do echo "== $$g"; $(PY) -m pipeline eval --gold $$g --scorer $(dir $(GOLD))score.py \
