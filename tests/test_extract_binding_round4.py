@@ -129,3 +129,47 @@ def test_a_response_at_both_sites_is_a_site_response(extractor):
     text = ("Of 12 patients with systemic disease, 6 (50%) achieved CR in the CNS, and 4 (33%) achieved CR both "
             "systemically and in the CNS. Overall, 9 of 15 patients (60%) achieved CR.")
     assert fields_of(extractor, text)["response"] == [{"category": "CR", "n": 9, "pct": 60}]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # how long a cytopenia lasted is an event of the CAR course; each arm's median is its own value
+    ("Thirty patients were treated. High-risk patients had prolonged severe neutropenia (median 11 vs. 4 days, "
+     "p < 0.001).", [("other", 4, "day", "median"), ("other", 11, "day", "median")]),
+    ("Neutropenia was profound and prolonged, lasting more than 40 days.", [("other", 40, "day", ">")]),
+    # "between 2 and 4 months" is a range
+    ("Thirty patients were treated. Two patients died of infection between 2 and 4 months after infusion.", []),
+    # a peak stated only as a time
+    ("Thirty patients were treated. CAR T cells reached peak expansion within 3 weeks.", [("other", 3, "week", "<=")]),
+    # a rate assessed at a day
+    ("Thirty patients were treated. The incidence of prolonged cytopenia on day 30 after infusion was 40%.", []),
+    # a cohort's PFS without "median"; another group's value after "compared to"
+    ("Thirty patients were treated. PFS was 18.5 months in the first group compared to 11 months in the second.",
+     [("survival", 11, "month", None), ("survival", 18.5, "month", None)]),
+    # coordinated measures before "rates" are rates at a time point
+    ("Thirty patients were treated; the 2-year progression-free survival (PFS) and overall survival (OS) rates were "
+     "55% and 70%.", []),
+])
+def test_more_durations(extractor, text, expected):
+    assert durations_of(extractor, text) == expected
+
+
+def test_a_single_patients_remission_rule_leaves_a_cohorts_survival(extractor):
+    text = ("We treated 30 patients with CD19 CAR-T cells in a phase 2 trial. Progression-free survival (PFS) was "
+            "14.2 months.")
+    assert durations_of(extractor, text) == [("survival", 14.2, "month", None)]
+
+
+@pytest.mark.parametrize(("text", "field", "expected"), [
+    ("Twelve patients were treated and all developed CRS; 5 cases were low-grade, while the remaining 7 were "
+     "considered high-grade CRS.", "crs", [(">=3", 7, None), ("1-2", 5, None), ("any", 12, None)]),
+    ("CRS occurred in 40 patients (80%), with 70% of cases being grade 1 or 2 and 10% being grade 3 or greater.",
+     "crs", [("1-2", None, 70), (">=3", None, 10), ("any", 40, 80)]),
+    ("Twenty patients were treated. The complete remission rate (CR with or without incomplete hematologic "
+     "recovery) was 85%.", "response", [("CR", None, 85), ("CRi", None, 85)]),
+    ("Six patients were infused; three of five (60%) evaluable patients achieved CR.", "response",
+     [("CR", 3, 60)]),
+    ("The CR rates in the first, second and third dose groups were 60% (6/10), 70% (7/10) and 90% (9/10), "
+     "respectively.", "response", [("CR", 6, 60), ("CR", 7, 70), ("CR", 9, 90)]),
+])
+def test_more_rates(extractor, text, field, expected):
+    assert sorted(by_key(fields_of(extractor, text)[field])) == sorted(expected)

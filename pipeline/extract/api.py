@@ -222,7 +222,7 @@ def _evidence(doc: Doc, f: Finding, value: Any, subject: str, field_name: str | 
 
 
 #: bookkeeping the assemblers keep on a finding, not evidence detail
-_INTERNAL_DETAIL = frozenset({"sentence", "needs_rate", "arms", "coordinated", "described"})
+_INTERNAL_DETAIL = frozenset({"sentence", "needs_rate", "arms", "coordinated", "described", "cohort_only"})
 #: set fields the GUIDE defines through treated patients ("treated indications", "used in patients")
 UNTREATED_FIELDS = frozenset({"disease", "target_antigen"})
 #: a word for a treated person (a preclinical-looking text with one of these may report patients)
@@ -340,7 +340,7 @@ def assemble(doc: Doc, document: Document) -> Extraction:
     # a peak's day is expansion_peak.day, not an 'other' duration (GUIDE), in the peak's sentence
     peak_days = {(sentence_at(doc, p.start), p.value["day"]) for p in findings(doc, "expansion_peak")}
     for f in sorted(findings(doc, "durations"), key=lambda f: (MEASURES.index(f.value["measure"]), f.start)):
-        if f.detail.get("single_patient_only") and not single:
+        if (f.detail.get("single_patient_only") and not single) or (f.detail.get("cohort_only") and single):
             continue
         if f.value["measure"] == "other" and f.value["unit"] == "day" and \
                 (sentence_at(doc, f.start), f.value["value"]) in peak_days:

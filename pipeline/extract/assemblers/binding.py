@@ -137,14 +137,14 @@ class CarmineRates:
                 after = outside(text, g[-1].end, g[-1].end + 80, asides)
                 if not (self.rx["arm_between"].fullmatch(between) and self.rx["arm_after"].match(after)
                         or self.rx["arm_named_between"].fullmatch(between) and self.rx["arm_named_after"].match(after)
-                        or self._respective_values(text, a, last, groups, gi, asides)):
+                        or self._respective_values(text, a, group[0], last, groups, gi, asides)):
                     break
                 taken_g.add(gi)
                 group.extend(g)
                 last = g[-1]
         return out
 
-    def _respective_values(self, text: str, statement: Anchor | None, last: Quantity,
+    def _respective_values(self, text: str, statement: Anchor | None, first: Quantity, last: Quantity,
                            groups: list[list[Quantity]], gi: int, asides: list[tuple[int, int]]) -> bool:
         """One statement's values listed for as many groups named elsewhere, closed by "respectively"
         ("ICANS was observed in 15.4% and 11.8%, respectively"): group ``gi`` continues the list. Not
@@ -153,7 +153,8 @@ class CarmineRates:
         if statement is not None:
             lead = text[max(0, statement.start - 200):statement.start]
             clause = self.rx["clause_start"].split(lead)[-1]
-            if self.rx["coordination"].search(clause) or self.rx["coordination"].search(text, statement.end, last.start):
+            gap = self.rx["group_phrase"].sub(" ", text[statement.end:first.start])  # "in the A, B and C groups"
+            if self.rx["coordination"].search(clause) or self.rx["coordination"].search(gap):
                 return False  # "the response rate, 6-month and 1-year PFS rates were 67%, 66% and 44%"
         prev_end = last.end
         for g in groups[gi:]:

@@ -45,6 +45,9 @@ _CANONICAL = {"overall survival": "os", "progression-free survival": "pfs", "pro
               "event-free survival": "efs", "event free survival": "efs", "dor": "dor"}
 #: between two values of one list ("8.5 months and 19.0 months")
 _LISTED = re.compile(r"\s*(?:,\s*)?(?:and|or)?\s*")
+#: one measure's value for one group, then for another ("21.9 months in the RI group compared to 15 months")
+_ARM_NEXT = re.compile(r"\s*(?:in|for|among|with)\s+(?:the\s+)?[^,.;()%]{1,40}?(?:,\s*|\s+)(?:compared\s+(?:to|with)"
+                       r"|versus|vs\.?|and|whereas|while)\s+(?:(?:it\s+was|was|were)\s+)?(?:only\s+)?", re.I)
 _ARTICLE = re.compile(r"\b(?:an?|the)\s+$", re.I)
 #: "a 26.3-month median follow-up": the median named after the span
 _MEDIAN_RIGHT = re.compile(r"[-\s]+median\b", re.I)
@@ -91,8 +94,9 @@ class CarmineDurations:
             right = text[t.end:min(e, t.end + RIGHT_CHARS)]
             prev_end = t.end
             rule: dict[str, Any] | None
+            between = outside(text, last[0].end, t.start, asides) if last is not None else ""
             listed_prev = last is not None and last[1] is not None and last[0].end > s and \
-                _LISTED.fullmatch(outside(text, last[0].end, t.start, asides)) is not None
+                (_LISTED.fullmatch(between) is not None or _ARM_NEXT.fullmatch(between) is not None)
             if last is not None and last[1] is not None and listed_prev:
                 # "median OS and RFS were 12.9 (95% CI ...) and 6.9 months": the list goes on with its measure
                 rule, left = last[1], last[2]
@@ -104,11 +108,19 @@ class CarmineDurations:
             listed_next = k + 1 < len(times) and \
                 _LISTED.fullmatch(outside(text, t.end, times[k + 1].start, asides)) is not None
             self._emit(doc, text, t, s, e, left, right, rule, q, listed_next or listed_prev)
+            if rule.get("single_patient") and not _ONE_PATIENT.search(text, s, e):
+                # "PFS was 21.9 months": one patient's remission, or a cohort's survival (the design decides)
+                other = self._measure(text, t, s, e, left, right, raw_left, cohort=True)
+                if other is not None and other["measure"] != "skip":
+                    self._emit(doc, text, t, s, e, left, right, other, q, listed_next or listed_prev, cohort_only=True)
         return doc
 
-    def _measure(self, text: str, t: Time, s: int, e: int, left: str, right: str, raw_left: str
-                 ) -> dict[str, Any] | None:
+    def _measure(self, text: str, t: Time, s: int, e: int, left: str, right: str, raw_left: str,
+                 cohort: bool = False) -> dict[str, Any] | None:
+        """The first rule that holds; with ``cohort``, the first that is not a single patient's."""
         for rule in self.rules:
+            if cohort and rule.get("single_patient"):
+                continue
             if rule.get("day_only") and not t.day:
                 continue
             if rule.get("multi_only") and len(t.values) < 2:
@@ -150,7 +162,7 @@ class CarmineDurations:
         return bool(self._car.search(text, 0, s)) and not _OTHER_THERAPY.search(text, s, start)
 
     def _emit(self, doc: Doc, text: str, t: Time, s: int, e: int, left: str, right: str, rule: dict[str, Any],
-              q: dict[str, Any], listed: bool = False) -> None:
+              q: dict[str, Any], listed: bool = False, cohort_only: bool = False) -> None:
         measure = rule["measure"]
         if rule.get("in_car_course") and not self._car.search(text, t.end, e) \
                 and self._car_course(text, s, t.start, right):
@@ -174,6 +186,8 @@ class CarmineDurations:
         detail: dict[str, Any] = {"matched": text[t.start:t.end], "cue": rule["id"]}
         if rule.get("single_patient") and not _ONE_PATIENT.search(text, s, e):
             detail["single_patient_only"] = True  # "His LFS was >3 years" holds in any design
+        if cohort_only:
+            detail["cohort_only"] = True  # the reading of a span that a single patient's rule took first
         values = list(t.values)
         if measure == "survival" and len(values) == 1 and not listed:
             named = len({_CANONICAL.get(n.lower(), n.lower()) for n in _SURVIVAL_NAMES.findall(left)})

@@ -60,7 +60,8 @@ class CarmineResponse:
                 continue  # "achieved CR after six courses of R-CHOP"
             if t.label == "ORR" and self.rx["responded_to_other"].match(after):
                 continue  # "CRS responded to tocilizumab"
-            for category in [t.label, *self.lexicon.row(t.label).get("implies", [])]:
+            row = self.lexicon.row(t.label)
+            for category in [*([] if row.get("composite") else [t.label]), *row.get("implies", [])]:
                 # the same category again in the sentence is another statement only with its own value
                 # ("a CR of 48% and a 3-month CR rate of 41%")
                 key = (category, s)

@@ -95,13 +95,16 @@ class CarmineToxicity:
             if not negated:
                 observations += [(g.grade, None, "elliptic", g) for g, _ in extra]
             # an orphan grade after the term in its sentence shares it: "CRS in 94%, grade ≥3 in 12%"
+            valued: set[int] = set()  # orphan severity words: an observation only with a bound value
             if not negated:
                 for g in grades[bisect.bisect_left(grade_starts, t.end):bisect.bisect_left(grade_starts, e)]:
-                    if g.start in used or g.vague:
+                    if g.start in used or (g.vague and g.grade == "any"):
                         continue  # the cheap test first: on long texts the term look-up below dominated
                     last = self._last_term_before(mentions, g.start, s)
                     if same.get(id(last), last) is t:
                         used.add(g.start)
+                        if g.vague:
+                            valued.add(g.start)  # "CRS in all ten; 4 cases were low-grade"
                         # "ten had grade 3 neurologic events, but no grade 4 events": that grade with n 0
                         observations.append((g.grade, 0 if qualifiers(doc, g.start)["negated"] else None, "elliptic", g))
             for grade, n, rule, g in observations:
@@ -120,7 +123,7 @@ class CarmineToxicity:
                 f = Finding(t.label, value, t.start, t.end, f"{self.name}.{rule}", 0.7 if vague else 0.9,
                             detail={"matched": text[t.start:t.end], "vague": vague, "sentence": s,
                                     # a measure named in a methods sentence counts only with its value
-                                    "needs_rate": q["hypothesis"] == "endpoint"})
+                                    "needs_rate": q["hypothesis"] == "endpoint" or (g is not None and g.start in valued)})
                 emit(doc, f, None if (negated or grade == "0") else span)
         return doc
 

@@ -20,6 +20,9 @@ from pipeline.extract.numbers import parse_number, parse_unit
 from pipeline.extract.spans import Time, add_span
 
 _BRACKETS = re.compile(r"[(\[][^()\[\]]*[)\]]")
+#: between the values of a list ("14 and 6 months", "9 vs. 3 days")
+_LIST_SEP = re.compile(r"\s*(?:,|\band\b|\bor\b|\bvs\b\.?|\bversus\b)\s*")
+_BETWEEN = re.compile(r"\bbetween\s+$", re.I)
 #: a unit inside a list of values ("2 months and 14 months")
 _UNITS = re.compile(r"\b(?:days?|weeks?|wks?|months?|mos?|years?|yrs?)\b", re.I)
 
@@ -46,7 +49,7 @@ class CarmineTimes:
                 continue
             raw = _UNITS.sub(" ", _BRACKETS.sub(" ", g["values"]))
             values = []
-            for piece in re.split(r"\s*(?:,|\band\b|\bor\b)\s*", raw):
+            for piece in _LIST_SEP.split(raw):
                 v = parse_number(piece)
                 if v is not None:
                     values.append(v)
@@ -55,8 +58,11 @@ class CarmineTimes:
             qualifier = ">" if g.get("gt") else "<" if g.get("lt") else "<=" if g.get("le") else None
             if g.get("le") and g["le"].lower() == "by":
                 qualifier = None
+            # "between 1 and 3 months" is a range, not two values
+            ranged = bool(g.get("range")) or (len(values) == 2 and _BETWEEN.search(text, max(0, m.start() - 9), m.start()))
             add_span(doc, "times", Time(m.start(), m.end(), values, unit, qualifier=qualifier,
-                                        median=(g.get("median") or "").lower() == "median", range=bool(g.get("range")), form=rule["id"]))
+                                        median=(g.get("median") or "").lower() == "median", range=bool(ranged),
+                                        form=rule["id"]))
         return doc
 
 
