@@ -21,6 +21,7 @@ breaks, connectors) are data in ``configs/patterns/binding.jsonl``.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from spacy.language import Language
@@ -66,7 +67,7 @@ class CarmineRates:
         again, for another group: "all-grade CRS and grade >= 3 CRS were 77% and 29%, higher in
         haematologic malignancies (all-grade: 81%; grade >= 3: 29%)": each is its own observation."""
         used = {id(q) for _, group in bound for q in group}
-        for g_span, g in values_of(doc, "grades"):
+        for _, g in values_of(doc, "grades"):
             if not s <= g.start < e or any(a.start <= g.start < a.end for a, _ in bound):
                 continue
             q = next((q for q in sq if q.start >= g.end and id(q) not in used), None)
@@ -135,8 +136,8 @@ class CarmineRates:
                     break
                 between = self.rx["group_size"].sub("", outside(text, last.end, g[0].start, asides))
                 after = outside(text, g[-1].end, g[-1].end + 80, asides)
-                if not (self.rx["arm_between"].fullmatch(between) and self.rx["arm_after"].match(after)
-                        or self.rx["arm_named_between"].fullmatch(between) and self.rx["arm_named_after"].match(after)
+                if not ((self.rx["arm_between"].fullmatch(between) and self.rx["arm_after"].match(after))
+                        or (self.rx["arm_named_between"].fullmatch(between) and self.rx["arm_named_after"].match(after))
                         or self._respective_values(text, a, group[0], last, groups, gi, asides)):
                     break
                 taken_g.add(gi)
@@ -167,7 +168,7 @@ class CarmineRates:
 
     def _is_run(self, text: str, listed: list[Anchor]) -> bool:
         """Statements of one list ("ORR, CR and PR"), not statements of separate clauses."""
-        return all(self.rx["statement_list"].fullmatch(text[x.end:y.start]) for x, y in zip(listed, listed[1:]))
+        return all(self.rx["statement_list"].fullmatch(text[x.end:y.start]) for x, y in pairwise(listed))
 
     def _respectively_before(self, text: str, at: int, free_a: list[Anchor], free_q: list[Quantity],
                              asides: list[tuple[int, int]], take: Any) -> None:
@@ -191,7 +192,7 @@ class CarmineRates:
                 or not self.rx["before_connector"].search(lead):
             return
         if all(self.rx["value_list"].fullmatch(outside(text, x[-1].end, y[0].start, asides))
-               for x, y in zip(values, values[1:])):
+               for x, y in pairwise(values)):
             take(run, values)
 
     def _comparator_arm(self, text: str, q: Quantity) -> bool:
