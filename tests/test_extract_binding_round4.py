@@ -173,3 +173,33 @@ def test_a_single_patients_remission_rule_leaves_a_cohorts_survival(extractor):
 ])
 def test_more_rates(extractor, text, field, expected):
     assert sorted(by_key(fields_of(extractor, text)[field])) == sorted(expected)
+
+
+@pytest.mark.parametrize(("text", "field", "expected"), [
+    # a table written as text under an "n (%)" header
+    ("Severity of CRS, n (%): Grade 0, 150 (50.0); Grade 1-2, 120 (40.0); Grade ≥3, 30 (10.0).", "crs",
+     [("0", 150, 50), ("1-2", 120, 40), (">=3", 30, 10)]),
+    # counts written after their grades, inside the bracket of the statement's own count
+    ("CRS was reported in 5 of 8 patients (grade 1 = 3 and grade 2 = 2), and no neurotoxicity occurred.", "crs",
+     [("1", 3, None), ("2", 2, None), ("any", 5, None)]),
+    # a bracket that opens with the value keeps it; only its interval is an aside
+    ("Thirty patients were treated. The pooled response rate was high (81%, 95% CI: 70-90%).", "response",
+     [("ORR", None, 81)]),
+    # a duration-of-response rate is no response; an initial CR rate is the study's
+    ("Forty patients were treated. The initial complete remission (CR) rate was 80%; the 1-year duration of "
+     "response rate was 55%.", "response", [("CR", None, 80)]),
+])
+def test_tables_breakdowns_and_brackets(extractor, text, field, expected):
+    assert sorted(by_key(fields_of(extractor, text)[field])) == sorted(expected)
+
+
+def test_a_comparator_arms_median_is_not_a_duration(extractor):
+    text = ("Forty patients were randomised. With a 12.0-month median follow-up, median EFS was not reached for "
+            "CAR-T vs 2.3 months for standard of care.")
+    assert durations_of(extractor, text) == [("follow_up", 12.0, "month", "median")]
+
+
+def test_an_interval_after_a_median_does_not_hide_its_measure(extractor):
+    text = ("Forty patients were treated. Median event-free survival was 6.0 months (95% CI: 4.0-8.0) with a median "
+            "9.5-month overall survival (95% CI: 7.1-14.6).")
+    assert durations_of(extractor, text) == [("survival", 6.0, "month", "median"), ("survival", 9.5, "month", "median")]

@@ -256,7 +256,8 @@ class CarmineRates:
             lo, hi, after = q1.end, a.start, False
         else:
             return None  # overlapping (a grade inside a count's brackets)
-        gap = self.rx["abbrev_in_gap"].sub("", outside(text, lo, hi, asides))
+        raw_gap = outside(text, lo, hi, asides)
+        gap = self.rx["abbrev_in_gap"].sub("", raw_gap)
         if self.rx["clause_break"].search(gap):
             return None
         if any(lo <= b.start < hi and b.key != a.key for b in sa):
@@ -276,6 +277,8 @@ class CarmineRates:
                 cost -= 5
         elif any(b is not a and b.start >= q1.end and not text[q1.end:b.start].strip() for b in sa):
             return None  # "grade 1 CRS, 5 (25%) grade 2 CRS": a value right before a statement is that one's
+        elif self.rx["grade_label"].fullmatch(raw_gap) or not raw_gap.strip():
+            return cost - 20  # "grade 2 = 2", "Grade 1-2, 178 (37.8)": the value written right after its statement
         elif self.rx["conjunction_only"].fullmatch(gap):
             return None  # "achieved CR and 4 (20%) achieved PR": the value opens the next clause
         elif self.rx["after_connector"].fullmatch(gap):

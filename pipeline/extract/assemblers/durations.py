@@ -91,7 +91,7 @@ class CarmineDurations:
             if cut:
                 left = left[cut[-1]:]
             raw_left, left = left, _ARTICLE.sub("", left)
-            right = text[t.end:min(e, t.end + RIGHT_CHARS)]
+            right = outside(text, t.end, min(e, t.end + RIGHT_CHARS), asides)  # "8.5-month OS (95% CI: ...)"
             prev_end = t.end
             rule: dict[str, Any] | None
             between = outside(text, last[0].end, t.start, asides) if last is not None else ""

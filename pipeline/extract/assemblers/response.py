@@ -43,6 +43,8 @@ class CarmineResponse:
         for t in terms:
             if t.label == "PD" and (pd_is_relapse or self.rx["event_after"].search(text[max(0, t.start - 30):t.start])):
                 continue
+            if self.rx["duration_of"].search(text, max(0, t.start - 30), t.start):
+                continue  # "duration of response": a duration, not a response
             q = qualifiers(doc, t.start)
             # "no response" states its own negation (NR): the negation qualifier does not undo it
             if (q["negated"] and t.label != "NR") or q["reported"] or q["comparator"] or q["hypothesis"] in NOT_RESULT:

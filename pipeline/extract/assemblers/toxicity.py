@@ -124,7 +124,8 @@ class CarmineToxicity:
                             detail={"matched": text[t.start:t.end], "vague": vague, "sentence": s,
                                     # a measure named in a methods sentence counts only with its value
                                     "needs_rate": q["hypothesis"] == "endpoint" or (g is not None and g.start in valued)})
-                emit(doc, f, None if (negated or grade == "0") else span)
+                # "Grade 0, 193 (41.0)" in a table states its count; "no CRS" has none
+                emit(doc, f, None if (negated or (grade == "0" and g is None)) else span)
         return doc
 
     def _attached(self, text, t, s, e, grades, mentions, i, used):

@@ -30,6 +30,10 @@ _COUNT_IN_LIST = re.compile(r"\d{1,3}(?:,\d{3})+|\d+|[A-Za-z]+(?:-[a-z]+)?")
 _NOT_A_COUNT = re.compile(r"(?:\b(?:grades?|stages?|days?|levels?|cycles?|arms?|cohorts?|phase)|[-–—‐≥≤<>/])\s*$", re.I)
 
 
+#: how far before a table-form quantity its "n (%)" header may stand
+HEADER_WINDOW = 300
+
+
 def _int(raw: str | None) -> int | None:
     if not raw:
         return None
@@ -53,6 +57,9 @@ class CarmineQuantities:
         self.name = name
         self.rules = rules_of(configs, "quantities")
         self.asides = rules_of(configs, "asides")
+        for rule in self.rules:
+            if rule.get("after_header"):
+                rule["after_header_rx"] = re.compile(rule["after_header"], re.I)
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
@@ -75,8 +82,11 @@ class CarmineQuantities:
                         add_span(doc, "quantities", Quantity(at + num.start(), at + num.end(), n=n, people=True,
                                                              form=rule["id"]))
                 continue
+            header = rule.get("after_header_rx")
+            if header is not None and not header.search(text, max(0, m.start() - HEADER_WINDOW), m.start()):
+                continue  # "178 (37.8)" is a count and a percentage only under an "n (%)" header
             n = int(rule["n"]) if "n" in rule else _int(g.get("n"))  # a rule may state its count ("both patients")
-            start = m.start()
+            start = m.start("at") if g.get("at") else m.start()  # "grade 2 = 2": the count starts at "="
             if rule["id"] == "q_n_pct" and not g.get("noun") and _NOT_A_COUNT.search(text, max(0, start - 10), start):
                 # "grade 1-2 (65%)", "grade 2 (10%)": the number is a grade's; the bracket is the rate
                 start, n = m.start("pct") - 1, None
