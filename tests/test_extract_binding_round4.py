@@ -203,3 +203,10 @@ def test_an_interval_after_a_median_does_not_hide_its_measure(extractor):
     text = ("Forty patients were treated. Median event-free survival was 6.0 months (95% CI: 4.0-8.0) with a median "
             "9.5-month overall survival (95% CI: 7.1-14.6).")
     assert durations_of(extractor, text) == [("survival", 6.0, "month", "median"), ("survival", 9.5, "month", "median")]
+
+
+def test_a_bare_event_beside_a_stated_grade_adds_nothing(extractor):
+    """Across every gold set, no document lists a bare 'any' beside a graded observation."""
+    text = ("Ninety patients were treated in this phase 2 trial. Grade 3 ICANS occurred in 3 patients (3%). "
+            "Conclusion: the product had a safety profile with few cases of neurotoxicity.")
+    assert fields_of(extractor, text)["icans"] == [{"grade": "3", "n": 3, "pct": 3}]

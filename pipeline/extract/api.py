@@ -308,6 +308,9 @@ def assemble(doc: Doc, document: Document) -> Extraction:
                                                             for f in obs):
             # the patients' stated grades make "severe CRS" / "CRS occurred" summaries redundant
             obs = [f for f in obs if not f.detail.get("vague")]
+        if any(f.value["grade"] not in ("any", "0") for f in obs):
+            # a stated grade says the event occurred: a bare "CRS occurred" / "few cases of CRES" adds nothing
+            obs = [f for f in obs if not (f.value["grade"] == "any" and not _stated(f) and not f.detail.get("all_patients"))]
         if single and obs:
             # a negated grade ("no severe CRS", n 0) is not the patient's maximum when a grade was observed
             best = max([f for f in obs if f.value["n"] != 0] or obs, key=lambda f: grade_rank(f.value["grade"]))
