@@ -210,3 +210,15 @@ def test_a_bare_event_beside_a_stated_grade_adds_nothing(extractor):
     text = ("Ninety patients were treated in this phase 2 trial. Grade 3 ICANS occurred in 3 patients (3%). "
             "Conclusion: the product had a safety profile with few cases of neurotoxicity.")
     assert fields_of(extractor, text)["icans"] == [{"grade": "3", "n": 3, "pct": 3}]
+
+
+def test_groups_compared_with_their_values_in_brackets(extractor):
+    text = ("Forty patients were treated. Patients with ALL had a higher response rate (90%, 95% CI: 70-99%) than "
+            "those with CLL (60%, 95% CI: 30-85%) and lymphoma patients (35%, 95% CI: 10-65%).")
+    assert by_key(fields_of(extractor, text)["response"]) == [("ORR", None, 35), ("ORR", None, 60), ("ORR", None, 90)]
+
+
+def test_another_measure_in_brackets_after_and_is_not_a_group(extractor):
+    text = ("Forty patients were treated. Patients with renal impairment had higher rates of ICANS (50% vs. 20%, "
+            "p = 0.03) and infections (40% vs. 15%, p = 0.01).")
+    assert by_key(fields_of(extractor, text)["icans"]) == [("any", None, 20), ("any", None, 50)]

@@ -127,6 +127,7 @@ class CarmineRates:
         # "68% in ALL (n = 116) and 64% in NHL (n = 28)"
         for a, group in out:
             last = group[-1]
+            bracketed = False  # "higher in ALL (93%) than in CLL (62%)": an "and" may then add "and lymphoma (36%)"
             for gi, g in enumerate(groups):
                 if gi in taken_g or g[0].start < last.end:
                     continue
@@ -138,8 +139,11 @@ class CarmineRates:
                 after = outside(text, g[-1].end, g[-1].end + 80, asides)
                 if not ((self.rx["arm_between"].fullmatch(between) and self.rx["arm_after"].match(after))
                         or (self.rx["arm_named_between"].fullmatch(between) and self.rx["arm_named_after"].match(after))
+                        or (self.rx["arm_bracketed_between"].fullmatch(between)
+                            and (bracketed or self.rx["versus_word"].search(between)))
                         or self._respective_values(text, a, group[0], last, groups, gi, asides)):
                     break
+                bracketed = bracketed or bool(self.rx["arm_bracketed_between"].fullmatch(between))
                 taken_g.add(gi)
                 group.extend(g)
                 last = g[-1]
