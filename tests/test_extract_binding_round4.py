@@ -222,3 +222,23 @@ def test_another_measure_in_brackets_after_and_is_not_a_group(extractor):
     text = ("Forty patients were treated. Patients with renal impairment had higher rates of ICANS (50% vs. 20%, "
             "p = 0.03) and infections (40% vs. 15%, p = 0.01).")
     assert by_key(fields_of(extractor, text)["icans"]) == [("any", None, 20), ("any", None, 50)]
+
+
+def test_a_remission_still_lasting_after_the_infusion(extractor):
+    text = ("A 52-year-old man with refractory DLBCL received axi-cel. He achieved complete remission at 1 month and "
+            "remains in remission 30 months after infusion.")
+    assert ("response_duration", 30, "month", "ongoing") in durations_of(extractor, text)
+
+
+def test_a_cohort_opening_the_text(extractor):
+    assert fields_of(extractor, "Among 44 treated patients, 40 (91%) achieved CR.")["n_patients"] == 44
+
+
+def test_responses_with_a_share_of_whom(extractor):
+    text = "CAR-NK cells were infused in 11 patients; responses occurred in 8 (73%), 7 of whom had a complete remission."
+    assert by_key(fields_of(extractor, text)["response"]) == [("CR", 7, None), ("ORR", 8, 73)]
+
+
+def test_bare_responses_state_nothing_without_a_value(extractor):
+    text = "Twenty patients were treated. Responses were durable in most patients."
+    assert fields_of(extractor, text)["response"] == []
