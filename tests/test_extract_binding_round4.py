@@ -242,3 +242,15 @@ def test_responses_with_a_share_of_whom(extractor):
 def test_bare_responses_state_nothing_without_a_value(extractor):
     text = "Twenty patients were treated. Responses were durable in most patients."
     assert fields_of(extractor, text)["response"] == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a relapse counted from the infusion, with the product named only by its brand
+    ("A 58-year-old man with DLBCL received axi-cel. He achieved CR on day +30 and relapsed six months after "
+     "infusion.", [("time_to_relapse", 6, "month", None), ("time_to_response", 30, "day", None)]),
+    # a response lasting a time
+    ("The patient relapsed after transplant and received CD19 CAR-T, achieving a CR lasting 18 months.",
+     [("response_duration", 18, "month", None)]),
+])
+def test_remissions_and_relapses_of_one_patient(extractor, text, expected):
+    assert durations_of(extractor, text) == expected

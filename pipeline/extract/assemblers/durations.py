@@ -48,6 +48,8 @@ _LISTED = re.compile(r"\s*(?:,\s*)?(?:and|or)?\s*")
 #: one measure's value for one group, then for another ("21.9 months in the RI group compared to 15 months")
 _ARM_NEXT = re.compile(r"\s*(?:in|for|among|with)\s+(?:the\s+)?[^,.;()%]{1,40}?(?:,\s*|\s+)(?:compared\s+(?:to|with)"
                        r"|versus|vs\.?|and|whereas|while)\s+(?:(?:it\s+was|was|were)\s+)?(?:only\s+)?", re.I)
+#: a span counted from the infusion ("relapsed six months after infusion")
+_AFTER_INFUSION = re.compile(r"\s*(?:after|post|following|from)\s+(?:the\s+)?(?:first\s+|initial\s+|cell\s+)?infusion\b", re.I)
 _ARTICLE = re.compile(r"\b(?:an?|the)\s+$", re.I)
 #: "a 26.3-month median follow-up": the median named after the span
 _MEDIAN_RIGHT = re.compile(r"[-\s]+median\b", re.I)
@@ -157,7 +159,7 @@ class CarmineDurations:
         """A span counted in the CAR course: a CAR named before it in its sentence or right after it, or
         earlier in the text with no other therapy named in this sentence ("relapsed after allo-HSCT, then
         relapsed 15 months later" counts from the transplant)."""
-        if self._car.search(text, s, start) or self._car.search(right[:60]):
+        if self._car.search(text, s, start) or self._car.search(right[:60]) or _AFTER_INFUSION.match(right):
             return True
         return bool(self._car.search(text, 0, s)) and not _OTHER_THERAPY.search(text, s, start)
 
