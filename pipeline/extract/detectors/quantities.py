@@ -69,7 +69,9 @@ class CarmineQuantities:
         doc.spans["asides"] = [s for s in (doc.char_span(a, b, label="asides", alignment_mode="expand")
                                            for a, b in asides) if s is not None]
         doc.user_data["carmine_asides"] = asides
-        for m, rule in scan(text, self.rules):
+        # a rule that holds only under a header ("n (%)") is not run on a text without one
+        rules = [r for r in self.rules if r.get("after_header_rx") is None or r["after_header_rx"].search(text)]
+        for m, rule in scan(text, rules):
             if any(a <= m.start() < b for a, b in asides):
                 continue
             g = m.groupdict()
