@@ -254,3 +254,12 @@ def test_bare_responses_state_nothing_without_a_value(extractor):
 ])
 def test_remissions_and_relapses_of_one_patient(extractor, text, expected):
     assert durations_of(extractor, text) == expected
+
+
+def test_a_narrative_review_reports_no_observations_of_its_own(extractor):
+    text = ("In this review, we summarize CD19 CAR-T therapy in B-ALL. Across pivotal trials, CR rates of 80-90% "
+            "were reported, CRS occurred in 77% of patients, and the median event-free survival was 12 months.")
+    f = fields_of(extractor, text)
+    assert f["study_design"] == "review"
+    assert f["crs"] == f["response"] == f["durations"] == []
+    assert f["disease"] == ["B-ALL"]

@@ -298,8 +298,11 @@ def assemble(doc: Doc, document: Document) -> Extraction:
                 keep(name, f.value, f)
 
     single = design in SINGLE
+    # a narrative review reports other studies' results: no observations or durations of its own (GUIDE:
+    # only this study's; none of the 22 gold reviews lists one)
+    cited_only = design == "review"
     for name in ("crs", "icans"):
-        obs = [f for f in findings(doc, name) if not _unstated(f)]
+        obs = [f for f in findings(doc, name) if not _unstated(f) and not cited_only]
         graded = {f.detail.get("sentence") for f in obs if not f.detail.get("vague") and f.value["grade"] != "0"}
         # "patients with grade 2 CRS ... shorten the duration of CRS": the event beside a stated grade adds nothing
         obs = [f for f in obs if not (f.rule.endswith(".event") and f.value["n"] is None and f.value["pct"] is None
@@ -324,7 +327,7 @@ def assemble(doc: Doc, document: Document) -> Extraction:
             for arm in f.detail.get("arms", []):
                 keep(name, dict(arm), f)  # a comparison's other arm ("CRS in 80% vs 60%")
 
-    responses = [f for f in findings(doc, "response") if not _unstated(f)
+    responses = [f for f in findings(doc, "response") if not _unstated(f) and not cited_only
                  # one patient has no response rate: "an ORR of 93%" in a case report is a cited trial's
                  and not (design == "case_report" and f.value["pct"] is not None)]
     for f in _observations(responses, "category", distinct=not single):
@@ -343,7 +346,7 @@ def assemble(doc: Doc, document: Document) -> Extraction:
     # a peak's day is expansion_peak.day, not an 'other' duration (GUIDE), in the peak's sentence
     peak_days = {(sentence_at(doc, p.start), p.value["day"]) for p in findings(doc, "expansion_peak")}
     for f in sorted(findings(doc, "durations"), key=lambda f: (MEASURES.index(f.value["measure"]), f.start)):
-        if (f.detail.get("single_patient_only") and not single) or (f.detail.get("cohort_only") and single):
+        if cited_only or (f.detail.get("single_patient_only") and not single) or (f.detail.get("cohort_only") and single):
             continue
         if f.value["measure"] == "other" and f.value["unit"] == "day" and \
                 (sentence_at(doc, f.start), f.value["value"]) in peak_days:
