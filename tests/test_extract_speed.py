@@ -144,3 +144,35 @@ def test_sentence_starts_written_at_once_are_the_tokens_sentence_starts(extracto
     starts = doc._.carmine_sent_starts
     assert [t.idx for t in doc if t.is_sent_start] == starts
     assert all(t.is_sent_start is None for t in doc if t.idx not in starts)  # the others left unset
+
+
+@pytest.mark.parametrize("body,text", [
+    ("(?:ab|a)", "ab ab-ab\nabab (ab)"),            # at the start, after each separator, never inside a word
+    ("(?:a-|b)", "a-b a-a-b"),                    # a match ending on a non-word character: the next may follow
+    ("(?:cd19|cd)", "cd19cd cd19 xcd19 cd"),
+    ("b", ""),
+])
+def test_word_start_finds_what_the_lookbehind_finds(body, text):
+    import re
+
+    from pipeline.extract.firstchar import WordStart
+
+    word = "abcdefghijklmnopqrstuvwxyz0123456789"
+    plain = re.compile(f"(?<![a-z0-9]){body}")
+    assert WordStart(word, body).spans(text) == [m.span() for m in plain.finditer(text)]
+
+
+def test_lexicon_word_start_scans_find_what_the_lookbehind_regexes_find():
+    import re
+
+    from pipeline.extract.lexicon import load_resources, lowered
+
+    texts = [t for _, t in TEXTS + EXTRA]
+    for lex in load_resources().lexicons.values():
+        for scanner, lower in ((lex._loose_low, True), (lex._exact, False)):
+            if scanner is None:
+                continue
+            plain = re.compile(scanner.at.pattern, scanner.at.flags)
+            for text in texts:
+                subject = (lowered(text) or "") if lower else text
+                assert scanner.spans(subject) == [m.span() for m in plain.finditer(subject)], lex.name

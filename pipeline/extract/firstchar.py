@@ -122,3 +122,43 @@ def with_first_char(rx: re.Pattern[str]) -> re.Pattern[str]:
     if fast.groupindex != rx.groupindex or fast.groups != rx.groups:  # pragma: no cover
         return rx
     return fast
+
+
+class WordStart:
+    """``(?<![word]){body}``'s ``finditer`` spans, with the regex engine scanning for the character
+    before a match instead of trying the pattern at every position.
+
+    ``re`` runs a pattern whose first item is a character class as a tight loop over the text
+    (only where the class matches does it try the rest); a lookbehind or lookahead first item is
+    tried at every position. ``scan`` is ``[^word](?=[first]){body}``: it consumes the character
+    before a match, so its matches are the original's shifted by one, and the explicit ``at`` match
+    covers the positions where nothing is there to consume (the start of the text, and right after
+    a match that ended on a non-word character). Same spans, same order of preference
+    (``tests/test_extract_speed.py``). ``body`` must not match the empty string.
+    """
+
+    __slots__ = ("at", "scan", "word")
+
+    def __init__(self, word: str, body: str, flags: int = 0) -> None:
+        self.word = frozenset(word)
+        cls = "".join(sorted(self.word))
+        self.at = re.compile(f"(?<![{cls}]){body}", flags)
+        first = first_chars(re.compile(body, flags))
+        self.scan = re.compile(f"[^{cls}]{'' if first is None else f'(?={first})'}(?:{body})", flags)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        pos = 0
+        word, at, scan = self.word, self.at, self.scan
+        while True:
+            if pos == 0 or text[pos - 1] not in word:
+                m = at.match(text, pos)
+                if m is not None:
+                    out.append((pos, m.end()))
+                    pos = m.end()
+                    continue
+            m = scan.search(text, pos)
+            if m is None:
+                return out
+            out.append((m.start() + 1, m.end()))
+            pos = m.end()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import string
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError
-from pipeline.extract.firstchar import with_first_char
+from pipeline.extract.firstchar import WordStart, with_first_char
 from pipeline.resources import config_dir
 
 LEXICONS = ("antigens", "diseases", "cell_types", "vectors", "gene_editing", "responses", "toxicities",
@@ -49,6 +50,9 @@ try:
     _EQUIV = frozenset(chr(c) for k, v in _EXTRA.items() for c in (k, *v))
 except ImportError:  # pragma: no cover - other Pythons: every cased non-ASCII character is unsafe
     _EQUIV: frozenset[str] | None = None  # type: ignore[no-redef]
+#: the characters a lexicon match may not follow or precede (``(?<![A-Za-z0-9])``), and lower-cased
+_WORD = string.ascii_letters + string.digits
+_LOWER_WORD = string.ascii_lowercase + string.digits
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _SAFE: dict[str, bool] = {}
 _UPPER_ESCAPE = re.compile(r"\\[A-Z]")
@@ -182,11 +186,13 @@ class Lexicon:
     name: str
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     _loose: re.Pattern[str] | None = None
-    _exact: re.Pattern[str] | None = None
+    #: the case-sensitive abbreviations, tried after a non-word character (``firstchar.WordStart``)
+    _exact: WordStart | None = None
     _by_form: dict[str, str] = field(default_factory=dict)
     _loose_forms: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
-    #: ``_loose`` lower-cased, case-sensitive, first-literal form: run over ``lowered(text)``
-    _loose_low: re.Pattern[str] | None = None
+    #: ``_loose`` lower-cased, case-sensitive, as a literal trie tried after a non-word character: run
+    #: over ``lowered(text)``
+    _loose_low: WordStart | None = None
 
     @classmethod
     def from_rows(cls, name: str, rows: list[dict[str, Any]], where: str = "") -> Lexicon:
@@ -216,12 +222,12 @@ class Lexicon:
             # a pattern character with extra case equivalents (κ, ϰ, Κ) only matches text holding one of
             # them, and such text is never lowered (see lowered())
             if trie is not None and _EQUIV is not None and not any(_UPPER_ESCAPE.search(f) for f in forms):
-                lex._loose_low = with_first_char(re.compile(f"(?<![a-z0-9]){trie}(?![a-z0-9])"))
+                lex._loose_low = WordStart(_LOWER_WORD, f"{trie}(?![a-z0-9])")
         if exact:
             forms = [re.escape(a) for a in exact]
             # "PD-1", "PD-L1": a short form followed by a dash and a number names something else
             trie = _literal_trie(forms) or f"(?:{'|'.join(forms)})"
-            lex._exact = with_first_char(re.compile(f"{bound_l}{trie}{bound_r}(?![-‐‑](?:\\d|L\\d))"))
+            lex._exact = WordStart(_WORD, f"{trie}{bound_r}(?![-‐‑](?:\\d|L\\d))")
         lex._loose_forms = [(re.compile(f"^(?:{synonym_regex(s)})$", re.IGNORECASE), lab) for s, lab in loose]
         return lex
 
@@ -241,8 +247,7 @@ class Lexicon:
         """Matches in ``text``; ``low`` is ``lowered(text)`` when the caller has it (computed if not)."""
         found: list[tuple[int, int]] = []
         if self._exact is not None:
-            for m in self._exact.finditer(text):
-                s, e = m.span()
+            for s, e in self._exact.spans(text):
                 if _COMPOUND_LEFT.search(text, max(0, s - 2), s) and _COMPOUND_RIGHT.match(text, e):
                     continue  # inside a hyphenated name: "CD20-SD-CART" is no stable disease
                 found.append((s, e))
@@ -250,7 +255,7 @@ class Lexicon:
             if low is None:
                 low = lowered(text)
             if low is not None:
-                found.extend(m.span() for m in self._loose_low.finditer(low))
+                found.extend(self._loose_low.spans(low))
             else:
                 found.extend(m.span() for m in self._loose.finditer(text))  # type: ignore[union-attr]
         elif self._loose is not None:
