@@ -142,6 +142,17 @@ for _name in QUALIFIERS:
         Span.set_extension(_name, getter=_get, setter=_set)
 
 
+def span_group(doc: Doc, name: str) -> Any:
+    """``doc.spans.setdefault(name, [])`` without building the default group on every call (spaCy's
+    ``setdefault`` makes a new ``SpanGroup`` for its default argument even when ``name`` is there)."""
+    spans = doc.spans
+    group = spans.get(name)
+    if group is None:
+        spans[name] = []
+        group = spans[name]
+    return group
+
+
 def add_span(doc: Doc, group: str, value: Any) -> Span | None:
     """Add a span for ``value`` (a dataclass with ``start``/``end``) to ``doc.spans[group]``.
 
@@ -151,7 +162,7 @@ def add_span(doc: Doc, group: str, value: Any) -> Span | None:
     span = doc.char_span(value.start, value.end, label=group, alignment_mode="expand")
     if span is None:
         return None
-    doc.spans.setdefault(group, []).append(span)
+    span_group(doc, group).append(span)
     span._.carmine_value = value
     return span
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
+from pipeline.extract.spans import span_group
 from pipeline.readers.common import ABSTRACT_HEADINGS, BACKGROUND_HEADINGS
 
 for _name in ("carmine_zones", "carmine_meta", "carmine_findings", "carmine_terms", "carmine_design",
@@ -75,13 +76,13 @@ def may_match(doc: Doc, gate: Any) -> bool:
 
 
 def add_finding(doc: Doc, finding: Finding) -> None:
-    if doc._.carmine_findings is None:
-        doc._.carmine_findings = []
-    doc._.carmine_findings.append(finding)
+    found = doc._.carmine_findings  # each ``doc._`` access builds an accessor object: read it once
+    if found is None:
+        found = doc._.carmine_findings = []
+    found.append(finding)
     span = doc.char_span(finding.start, finding.end, label=finding.field, alignment_mode="expand")
     if span is not None:
-        group = doc.spans.setdefault("carmine", [])
-        group.append(span)
+        span_group(doc, "carmine").append(span)
 
 
 def findings(doc: Doc, field_name: str | None = None) -> list[Finding]:
