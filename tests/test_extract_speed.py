@@ -176,3 +176,14 @@ def test_lexicon_word_start_scans_find_what_the_lookbehind_regexes_find():
             for text in texts:
                 subject = (lowered(text) or "") if lower else text
                 assert scanner.spans(subject) == [m.span() for m in plain.finditer(subject)], lex.name
+
+
+def test_extension_reads_what_the_doc_accessor_reads(extractor):
+    from pipeline.extract.components.base import extension
+
+    doc = extractor.nlp(extractor.make_doc(read_text(TEXTS[0][1], doc_id=TEXTS[0][0])))
+    names = ("carmine_zones", "carmine_meta", "carmine_findings", "carmine_terms", "carmine_design",
+             "carmine_sent_starts")
+    assert all(extension(doc, name) is getattr(doc._, name) for name in names)
+    assert all(getattr(doc._, name) is not None for name in names)
+    assert extension(extractor.nlp.make_doc("No extension set."), "carmine_findings") is None

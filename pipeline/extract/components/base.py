@@ -85,13 +85,20 @@ def add_finding(doc: Doc, finding: Finding) -> None:
         span_group(doc, "carmine").append(span)
 
 
+def extension(doc: Doc, name: str) -> Any:
+    """``doc._.<name>`` for the extensions above (default None), read where spaCy's accessor keeps it
+    (``doc.user_data[("._.", name, None, None)]``): each ``doc._`` builds an accessor object, and the
+    helpers below run thousands of times per document."""
+    return doc.user_data.get(("._.", name, None, None))
+
+
 def findings(doc: Doc, field_name: str | None = None) -> list[Finding]:
-    out = doc._.carmine_findings or []
+    out = extension(doc, "carmine_findings") or []
     return [f for f in out if field_name is None or f.field == field_name]
 
 
 def zones(doc: Doc) -> list[tuple[int, int, str, str | None]]:
-    return doc._.carmine_zones or [(0, len(text_of(doc)), "abstract", None)]
+    return extension(doc, "carmine_zones") or [(0, len(text_of(doc)), "abstract", None)]
 
 
 def zone_at(doc: Doc, char: int) -> tuple[int, int, str, str | None]:
@@ -164,7 +171,7 @@ def is_background(doc: Doc, char: int) -> bool:
 
 def sentences(doc: Doc) -> list[tuple[int, int]]:
     """Sentence character bounds (from ``carmine_sentencizer``; one sentence otherwise)."""
-    starts = doc._.carmine_sent_starts
+    starts = extension(doc, "carmine_sent_starts")
     if not starts:
         return [(0, len(text_of(doc)))]
     bounds = [*starts[1:], len(text_of(doc))]
@@ -172,7 +179,7 @@ def sentences(doc: Doc) -> list[tuple[int, int]]:
 
 
 def sentence_at(doc: Doc, char: int) -> tuple[int, int]:
-    starts = doc._.carmine_sent_starts or [0]
+    starts = extension(doc, "carmine_sent_starts") or [0]
     i = max(bisect.bisect_right(starts, char) - 1, 0)
     end = starts[i + 1] if i + 1 < len(starts) else len(text_of(doc))
     return starts[i], end
