@@ -187,3 +187,61 @@ def test_extension_reads_what_the_doc_accessor_reads(extractor):
     assert all(extension(doc, name) is getattr(doc._, name) for name in names)
     assert all(getattr(doc._, name) is not None for name in names)
     assert extension(extractor.nlp.make_doc("No extension set."), "carmine_findings") is None
+
+
+@pytest.mark.parametrize("pattern,applies", [
+    (r"\b(?:can|may)\b", True),
+    (r"(?<![\d.])\b(?:more|over)\s+\d", True),     # a lookbehind before the boundary
+    (r"\bpatients?|\bcases?", True),
+    (r"\bcan|may", False),                          # one alternative without the boundary
+    (r"\b(?:\s|x)", False),                         # the boundary before a space
+    (r"\b-x", False),
+])
+def test_word_start_rule_applies_only_where_every_match_opens_a_word(pattern, applies):
+    import re
+
+    from pipeline.extract.firstchar import word_start_rule
+
+    assert (word_start_rule(re.compile(pattern)) is not None) == applies
+
+
+@pytest.mark.parametrize("text", ["can may", "écan can_may (may)can", "", "may", "x may\n\ncan.can", "ΣcanΣ may"])
+def test_word_start_rule_finds_what_the_regex_finds(text):
+    import re
+
+    from pipeline.extract.firstchar import word_start_rule
+
+    plain = re.compile(r"\b(?:can|may)")
+    fast = word_start_rule(plain)
+    for pos, endpos in ((0, len(text)), (1, len(text)), (2, max(len(text) - 1, 0)), (4, 5)):
+        assert [m.span() for m in fast.finditer(text, pos, endpos)] == \
+            [m.span() for m in plain.finditer(text, pos, endpos)]
+        found, expected = fast.search(text, pos, endpos), plain.search(text, pos, endpos)
+        assert (found and found.span()) == (expected and expected.span())
+
+
+def test_word_start_rules_find_every_match_of_every_rule():
+    import re
+
+    from pipeline.extract.firstchar import word_start_rule
+    from pipeline.extract.lexicon import load_resources, lowered
+
+    res = load_resources()
+    rows = [r for name in res.patterns.files for r in res.patterns.rules(name) if "rx" in r]
+    texts = [t for _, t in TEXTS + EXTRA]
+    applied = 0
+    for row in rows:
+        rx = row["rx"]
+        plain = re.compile(rx.pattern, rx.flags & ~re.IGNORECASE) if rx.flags & re.IGNORECASE else rx
+        fast = word_start_rule(plain)
+        if fast is None:
+            continue
+        applied += 1
+        for text in texts:
+            subject = (lowered(text) or "") if rx.flags & re.IGNORECASE else text
+            assert [(m.span(), m.groups()) for m in fast.finditer(subject)] == \
+                [(m.span(), m.groups()) for m in plain.finditer(subject)], row["id"]
+            mid = len(subject) // 2
+            found, expected = fast.search(subject, mid), plain.search(subject, mid)
+            assert (found and (found.span(), found.groups())) == (expected and (expected.span(), expected.groups()))
+    assert applied > 50  # most cue rules open with a word boundary

@@ -13,6 +13,8 @@ positions where the original cannot match, so the matches, their spans and group
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterator
 from typing import Any
 
 _CATEGORIES = {"CATEGORY_DIGIT": r"\d", "CATEGORY_SPACE": r"\s", "CATEGORY_WORD": r"\w"}
@@ -162,3 +164,97 @@ class WordStart:
                 return out
             out.append((m.start() + 1, m.end()))
             pos = m.end()
+
+
+_WORD_CHAR = re.compile(r"\w")
+_ASCII_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def _word_class(items: list[str]) -> bool:
+    """Every character of the class ``[items]`` (``_one``'s items) is a word character (``\\w``)."""
+    for item in items:
+        if item in ("\\d", "\\w"):
+            continue
+        if item == "\\s":
+            return False
+        chars = item.replace("\\", "")
+        if len(chars) == 3 and chars[1] == "-":  # a range
+            if any(not _WORD_CHAR.match(chr(c)) for c in range(ord(chars[0]), ord(chars[2]) + 1)):
+                return False
+        elif len(chars) != 1 or not _WORD_CHAR.match(chars):
+            return False
+    return True
+
+
+def _at_word_start(items: list[tuple[Any, Any]]) -> bool:
+    """Every match of the parsed sequence ``items`` begins where ``\\b`` holds, on a word character."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    while items and items[0][0] in (c.ASSERT, c.ASSERT_NOT):
+        items = items[1:]  # a lookaround before the boundary only rules out more positions
+    if not items:
+        return False
+    op, av = items[0]
+    if op is c.AT and av is c.AT_BOUNDARY:
+        first, nullable = _seq(items[1:])
+        return first is not None and bool(first) and not nullable and _word_class(first)
+    if op is c.SUBPATTERN:
+        _group, add, delete, sub = av
+        return not add and not delete and _at_word_start(list(sub) + items[1:])
+    if op is c.BRANCH:
+        return all(_at_word_start(list(alt) + items[1:]) for alt in av[1])
+    return False
+
+
+class WordStartRule:
+    """A case-sensitive regex whose every match begins at a word start (``\\b`` then a word character:
+    "\\b(?:can|may|might)\\b", "\\bpatients?|\\bcases?"), searched like :class:`WordStart`: the engine
+    scans for a character before a match (``[^A-Za-z0-9_](?=[first])(?:pattern)``: every character
+    but the ASCII word characters, a bitmap test; the pattern's own ``\\b`` then checks that it is not
+    a word character) instead of trying the pattern at every position, and each match found is the
+    original pattern's own match there (same span, same groups). ``finditer`` and ``search`` take ``pos`` and ``endpos`` as ``re``
+    does; :func:`word_start_rule` says where it applies."""
+
+    __slots__ = ("groupindex", "groups", "pattern", "rx", "scan")
+
+    def __init__(self, rx: re.Pattern[str], scan: re.Pattern[str]) -> None:
+        self.rx, self.scan = rx, scan
+        self.pattern, self.groups, self.groupindex = rx.pattern, rx.groups, rx.groupindex
+
+    def _next(self, text: str, pos: int, endpos: int) -> re.Match[str] | None:
+        if pos == 0 or (pos <= len(text) and text[pos - 1] not in _ASCII_WORD):
+            m = self.rx.match(text, pos, endpos)
+            if m is not None:
+                return m
+        hit = self.scan.search(text, pos, endpos)
+        return None if hit is None else self.rx.match(text, hit.start() + 1, endpos)
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self._next(text, pos, endpos)
+
+    def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
+        while True:
+            m = self._next(text, pos, endpos)
+            if m is None:
+                return
+            yield m
+            pos = m.end()  # never empty: a match holds at least its first word character
+
+    def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.rx.match(text, pos, endpos)
+
+
+def word_start_rule(rx: re.Pattern[str]) -> WordStartRule | None:
+    """:class:`WordStartRule` for a case-sensitive, Unicode regex whose matches all begin at a word
+    start, else None."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    if rx.flags & (re.IGNORECASE | re.VERBOSE | re.ASCII | re.LOCALE) or _GLOBAL_FLAGS.match(rx.pattern):
+        return None
+    if not _at_word_start(list(_parser.parse(rx.pattern, rx.flags))):
+        return None
+    cls = first_chars(rx)
+    scan = re.compile(f"[^A-Za-z0-9_]{'' if cls is None else f'(?={cls})'}(?:{rx.pattern})", rx.flags)
+    if scan.groups != rx.groups:  # pragma: no cover
+        return None
+    return WordStartRule(rx, scan)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError
-from pipeline.extract.firstchar import WordStart, with_first_char
+from pipeline.extract.firstchar import WordStart, WordStartRule, with_first_char, word_start_rule
 from pipeline.resources import config_dir
 
 LEXICONS = ("antigens", "diseases", "cell_types", "vectors", "gene_editing", "responses", "toxicities",
@@ -513,7 +513,7 @@ class CaseFolded:
 
     __slots__ = ("low", "rx")
 
-    def __init__(self, rx: re.Pattern[str], low: re.Pattern[str]) -> None:
+    def __init__(self, rx: re.Pattern[str], low: re.Pattern[str] | WordStartRule) -> None:
         self.rx, self.low = rx, low
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
@@ -535,11 +535,18 @@ class CaseFolded:
         return None if m is None else self.rx.match(text, m.start(), endpos)
 
 
-def case_folded(rx: re.Pattern[str]) -> re.Pattern[str] | CaseFolded:
+def _where_it_begins(rx: re.Pattern[str]) -> re.Pattern[str] | WordStartRule:
+    """``rx`` tried only where a match can begin: after a non-word character for a rule that opens on a
+    word start (:func:`pipeline.extract.firstchar.word_start_rule`), else behind its first-character
+    lookahead (:func:`pipeline.extract.firstchar.with_first_char`)."""
+    return word_start_rule(rx) or with_first_char(rx)
+
+
+def case_folded(rx: re.Pattern[str]) -> re.Pattern[str] | WordStartRule | CaseFolded:
     """:class:`CaseFolded` for an IGNORECASE regex where it applies, else ``rx`` itself; either
-    tried only where a match can begin (:func:`pipeline.extract.firstchar.with_first_char`)."""
+    tried only where a match can begin (:func:`_where_it_begins`)."""
     if not rx.flags & re.IGNORECASE:
-        return with_first_char(rx)
+        return _where_it_begins(rx)
     if _EQUIV is None:
         return rx
     lowered_pattern = _lower_regex(rx.pattern)
@@ -551,4 +558,4 @@ def case_folded(rx: re.Pattern[str]) -> re.Pattern[str] | CaseFolded:
         return rx
     if low.groupindex != rx.groupindex or low.groups != rx.groups:  # pragma: no cover
         return rx
-    return CaseFolded(rx, with_first_char(low))
+    return CaseFolded(rx, _where_it_begins(low))
