@@ -89,7 +89,8 @@ def extension(doc: Doc, name: str) -> Any:
     """``doc._.<name>`` for the extensions above (default None), read where spaCy's accessor keeps it
     (``doc.user_data[("._.", name, None, None)]``): each ``doc._`` builds an accessor object, and the
     helpers below run thousands of times per document."""
-    return doc.user_data.get(("._.", name, None, None))
+    user_data: dict[Any, Any] = doc.user_data  # typed dict[str, Any] by spaCy; its accessor's keys are tuples
+    return user_data.get(("._.", name, None, None))
 
 
 def findings(doc: Doc, field_name: str | None = None) -> list[Finding]:
