@@ -245,3 +245,43 @@ def test_word_start_rules_find_every_match_of_every_rule():
             found, expected = fast.search(subject, mid), plain.search(subject, mid)
             assert (found and (found.span(), found.groups())) == (expected and (expected.span(), expected.groups()))
     assert applied > 50  # most cue rules open with a word boundary
+
+
+@pytest.mark.parametrize("pattern,expected", [
+    (r"(?:a|bc)?\d+x", r"[a][\d]|[b][c]|[\d][\dx]"),   # the optional head's pairs, then the repeat's
+    (r"(?<![\d.])\b(?:more|over)\s+\d", "[m][o]|[o][v]"),
+    (r"(?:median\s+)?\d+", r"[m][e]|[\d]"),              # a lone digit: anything may follow
+    (r"x?", None),
+    (r"\d+", None),                                      # nothing narrower than the first character
+    (r"(?:\s+|a)b", None),                               # a match may open on a space
+])
+def test_first_pairs(pattern, expected):
+    import re
+
+    from pipeline.extract.firstchar import first_pairs
+
+    assert first_pairs(re.compile(pattern)) == expected
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_first_pair_lookahead_keeps_every_match_on_random_text(seed):
+    import random
+    import re
+
+    from pipeline.extract.firstchar import with_first_char
+    from pipeline.extract.lexicon import load_resources, lowered
+
+    rng = random.Random(seed)
+    words = [w for _, t in TEXTS[:10] for w in re.findall(r"\S+", t)]
+    texts = [" ".join(rng.choice(words) for _ in range(200)) for _ in range(20)]
+    res = load_resources()
+    for name in res.patterns.files:
+        for row in res.patterns.rules(name):
+            if "rx" not in row:
+                continue
+            rx = row["rx"]
+            plain = re.compile(rx.pattern, rx.flags & ~re.IGNORECASE) if rx.flags & re.IGNORECASE else rx
+            fast = with_first_char(plain)
+            for text in texts:
+                subject = (lowered(text) or "") if rx.flags & re.IGNORECASE else text
+                assert [m.span() for m in fast.finditer(subject)] == [m.span() for m in plain.finditer(subject)]

@@ -101,6 +101,91 @@ def first_chars(rx: re.Pattern[str]) -> str | None:
 
 
 _GLOBAL_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
+_MAX_PAIRS = 300
+_Pair = tuple[tuple[str, ...], tuple[str, ...] | None]
+
+
+def _pairs(items: list[tuple[Any, Any]], depth: int = 0) -> list[_Pair] | None:
+    """``(first, second)`` for the parsed sequence ``items``: the class items of a match's first character
+    and of the character after it (None: any, or none), one pair per way the sequence can begin; None
+    where it cannot tell (as :func:`_seq`). Zero-width items are skipped: they only rule positions out."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    if depth > 16:
+        return None
+    while items and items[0][0] in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        items = items[1:]
+    if not items:
+        return None  # the match may end here: no first character
+    op, av = items[0]
+    rest = items[1:]
+    if op is c.LITERAL or op is c.IN:
+        first, _ = _one(op, av)
+        if first is None:
+            return None
+        second, nullable = _seq(rest)
+        return [(tuple(first), None if second is None or nullable or not second else tuple(second))]
+    if op is c.SUBPATTERN:
+        _group, add, delete, sub = av
+        return None if add or delete else _pairs(list(sub) + rest, depth + 1)
+    if op is c.ATOMIC_GROUP:
+        return _pairs(list(av) + rest, depth + 1)
+    out: list[_Pair] = []
+    if op is c.BRANCH:
+        for alt in av[1]:
+            found = _pairs(list(alt) + rest, depth + 1)
+            if found is None:
+                return None
+            out += found
+    elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        lo, hi, sub = av
+        first, nullable = _seq(list(sub))
+        if first is None or nullable:
+            return None
+        more = [] if hi == 1 else [(op, (max(lo - 1, 0), hi if hi == c.MAXREPEAT else hi - 1, sub))]
+        once = _pairs(list(sub) + more + rest, depth + 1)  # one repetition, then the others or what follows
+        if once is None:
+            return None
+        out += once
+        if lo == 0:
+            skipped = _pairs(rest, depth + 1)
+            if skipped is None:
+                return None
+            out += skipped
+    else:
+        return None
+    return out if len(out) <= _MAX_PAIRS else None
+
+
+def first_pairs(rx: re.Pattern[str]) -> str | None:
+    """An alternation of the first two characters every match begins with (``a[bc]|m[eo]|[\\d]``: a
+    first character alone where any may follow), for a lookahead that rejects a position on two
+    characters instead of one; None where it cannot tell or no pair narrows what :func:`first_chars`
+    says (case-insensitive patterns, as there)."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    if rx.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    parsed = _parser.parse(rx.pattern, rx.flags)
+    if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    pairs = _pairs(list(parsed))
+    if not pairs or all(second is None for _, second in pairs):
+        return None
+    if any("\\s" in first or " " in first for first, _ in pairs):
+        return None  # a match may open on a space: spaces are everywhere, the second test costs more than it saves
+    groups: dict[tuple[str, ...], list[str] | None] = {}
+    for first, second in pairs:
+        if first not in groups:
+            groups[first] = []
+        seconds = groups[first]
+        if seconds is None or second is None:
+            groups[first] = None
+        else:
+            seconds.extend(second)
+    alts = [f"[{''.join(dict.fromkeys(first))}]" + ("" if seconds is None else f"[{''.join(dict.fromkeys(seconds))}]")
+            for first, seconds in groups.items()]
+    return "|".join(alts)
 
 
 def with_first_char(rx: re.Pattern[str]) -> re.Pattern[str]:
@@ -114,11 +199,12 @@ def with_first_char(rx: re.Pattern[str]) -> re.Pattern[str]:
     cls = first_chars(rx)
     if cls is None:
         return rx
+    pairs = first_pairs(rx)
     flags = _GLOBAL_FLAGS.match(rx.pattern)
     head = flags.group(0) if flags else ""
     body = rx.pattern[len(head):]
     try:
-        fast = re.compile(f"{head}(?={cls})(?:{body})", rx.flags)
+        fast = re.compile(f"{head}(?={cls}){'' if pairs is None else f'(?={pairs})'}(?:{body})", rx.flags)
     except re.error:  # pragma: no cover - a class we escaped wrongly: keep the original
         return rx
     if fast.groupindex != rx.groupindex or fast.groups != rx.groups:  # pragma: no cover
