@@ -285,3 +285,21 @@ def test_first_pair_lookahead_keeps_every_match_on_random_text(seed):
             for text in texts:
                 subject = (lowered(text) or "") if rx.flags & re.IGNORECASE else text
                 assert [m.span() for m in fast.finditer(subject)] == [m.span() for m in plain.finditer(subject)]
+
+
+def test_lead_end_literal_never_skips_a_window_the_lead_matches_in():
+    from pipeline.extract.assemblers.counts import LEAD_WINDOW
+    from pipeline.extract.lexicon import load_resources
+
+    rows = [r for rs in load_resources().patterns.files.values() for r in rs if r.get("lead_tail") is not None]
+    assert {r["id"] for r in rows} >= {"car_group_n_eq", "the_n", "given_to"}
+    matched = 0
+    for _, text in TEXTS[:25] + EXTRA:
+        ends = [q for q in range(1, len(text) + 1) if text[q - 1] in "( "]  # where a lead can end, and more
+        for row in rows:
+            for q in ends:
+                lo = max(0, q - LEAD_WINDOW)
+                if row["lead_rx"].search(text, lo, q) is not None:
+                    matched += 1
+                    assert row["lead_tail"].fullmatch(text[lo:q].rstrip()[-1:]), (row["id"], text[lo:q])
+    assert matched > 100

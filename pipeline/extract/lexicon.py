@@ -364,6 +364,7 @@ def load_resources(configs: str | None = None) -> Resources:
             row["fast"] = case_folded(row["rx"])
             if "lead" in row:  # a second regex read right before each match (patients: the count)
                 row["lead_rx"] = re.compile(expand_macros(row["lead"], macros, where), flags)
+                row["lead_tail"] = end_literal(row["lead_rx"])
             if "starts" in row:  # where every match of the rule begins: the rule is tried only there
                 row["starts_rx"] = re.compile(expand_macros(row["starts"], macros, where))
         files[name] = rows
@@ -559,3 +560,26 @@ def case_folded(rx: re.Pattern[str]) -> re.Pattern[str] | WordStartRule | CaseFo
     if low.groupindex != rx.groupindex or low.groups != rx.groups:  # pragma: no cover
         return rx
     return CaseFolded(rx, _where_it_begins(low))
+
+
+# -- end literals: a regex anchored at the end of its window -----------------------------------
+def end_literal(rx: re.Pattern[str]) -> re.Pattern[str] | None:
+    """For a regex ending ``<literal>\\s*$`` or ``<literal>\\s+$`` (no MULTILINE): a pattern matching
+    that literal alone, with the regex's flags. A window whose text, right-stripped of whitespace, does
+    not end with it (``tail.fullmatch(window.rstrip()[-1:])``) holds no match; None otherwise."""
+    from re import _constants as c  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+
+    if rx.flags & (re.MULTILINE | re.VERBOSE):
+        return None
+    items = list(_parser.parse(rx.pattern, rx.flags))
+    if len(items) < 3 or items[-1] != (c.AT, c.AT_END):
+        return None
+    op, av = items[-2]
+    if op not in (c.MAX_REPEAT, c.MIN_REPEAT) or av[0] > 1 or av[1] != c.MAXREPEAT or \
+            list(av[2]) != [(c.IN, [(c.CATEGORY, c.CATEGORY_SPACE)])]:
+        return None
+    op, av = items[-3]
+    if op is not c.LITERAL or chr(av).isspace():
+        return None
+    return re.compile(re.escape(chr(av)), rx.flags & re.IGNORECASE)
