@@ -303,3 +303,15 @@ def test_lead_end_literal_never_skips_a_window_the_lead_matches_in():
                     matched += 1
                     assert row["lead_tail"].fullmatch(text[lo:q].rstrip()[-1:]), (row["id"], text[lo:q])
     assert matched > 100
+
+
+@pytest.mark.parametrize("doc_id,text", TEXTS[:8], ids=[t[0] for t in TEXTS[:8]])
+def test_qualifiers_written_directly_read_back_through_the_span_extensions(extractor, doc_id, text):
+    from pipeline.extract.qualifiers.context import TARGET_GROUPS, qualifier_at
+    from pipeline.extract.spans import QUALIFIERS, spans_of
+
+    doc = extractor.nlp(extractor.make_doc(read_text(text, doc_id=doc_id)))
+    spans = [span for group in TARGET_GROUPS for span in spans_of(doc, group)]
+    assert spans
+    for name in QUALIFIERS:
+        assert [getattr(span._, name) for span in spans] == [qualifier_at(doc, name, span.start_char) for span in spans]

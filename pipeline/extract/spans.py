@@ -124,6 +124,12 @@ def _value_set(span: Span, value: Any) -> None:
     span.doc.user_data[_key(span, "value:" + span.label_)] = value
 
 
+def set_qualifier(span: Span, name: str, value: Any) -> None:
+    """``span._.<name> = value`` for a qualifier of :data:`QUALIFIERS` (what its setter writes), without
+    building the span's extension accessor."""
+    span.doc.user_data[_key(span, name)] = value
+
+
 def _qualifier(name: str) -> tuple[Any, Any]:
     def get(span: Span) -> Any:
         return span.doc.user_data.get(_key(span, name))
