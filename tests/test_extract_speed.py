@@ -5,6 +5,11 @@
   document, and its bracket candidates with scispaCy's ``Matcher`` in order.
 * ``detectors.base.scan`` and the qualifiers skip rules whose literal gate the text does not
   open: compared with the ungated scan on every gold text.
+* The search forms of ``firstchar`` (first-character and first-two-character lookaheads, word-start
+  scans of the lexicon tries and of the rules that open on ``\b``): the same matches and groups as
+  the plain regexes, on gold and random text, with ``pos``/``endpos``.
+* A count cue's lead is skipped only in windows where it cannot match (``lexicon.end_literal``);
+  Doc extensions and span qualifiers read and written directly equal what spaCy's accessors give.
 """
 
 from __future__ import annotations
