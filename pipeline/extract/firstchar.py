@@ -173,7 +173,8 @@ def first_pairs(rx: re.Pattern[str]) -> str | None:
     if not pairs or all(second is None for _, second in pairs):
         return None
     if any("\\s" in first or " " in first for first, _ in pairs):
-        return None  # a match may open on a space: spaces are everywhere, the second test costs more than it saves
+        # a match may open on a space: spaces are everywhere, and the second test costs more than it saves
+        return None
     groups: dict[tuple[str, ...], list[str] | None] = {}
     for first, second in pairs:
         if first not in groups:
@@ -183,8 +184,10 @@ def first_pairs(rx: re.Pattern[str]) -> str | None:
             groups[first] = None
         else:
             seconds.extend(second)
-    alts = [f"[{''.join(dict.fromkeys(first))}]" + ("" if seconds is None else f"[{''.join(dict.fromkeys(seconds))}]")
-            for first, seconds in groups.items()]
+    alts = []
+    for first, seconds in groups.items():
+        head = f"[{''.join(dict.fromkeys(first))}]"
+        alts.append(head if seconds is None else f"{head}[{''.join(dict.fromkeys(seconds))}]")
     return "|".join(alts)
 
 
@@ -298,8 +301,8 @@ class WordStartRule:
     scans for a character before a match (``[^A-Za-z0-9_](?=[first])(?:pattern)``: every character
     but the ASCII word characters, a bitmap test; the pattern's own ``\\b`` then checks that it is not
     a word character) instead of trying the pattern at every position, and each match found is the
-    original pattern's own match there (same span, same groups). ``finditer`` and ``search`` take ``pos`` and ``endpos`` as ``re``
-    does; :func:`word_start_rule` says where it applies."""
+    original pattern's own match there (same span, same groups). ``finditer`` and ``search`` take
+    ``pos`` and ``endpos`` as ``re`` does; :func:`word_start_rule` says where it applies."""
 
     __slots__ = ("groupindex", "groups", "pattern", "rx", "scan")
 
