@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import string
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError
-from pipeline.extract.firstchar import with_first_char
+from pipeline.extract.firstchar import WordStart, WordStartRule, with_first_char, word_start_rule
 from pipeline.resources import config_dir
 
 LEXICONS = ("antigens", "diseases", "cell_types", "vectors", "gene_editing", "responses", "toxicities",
@@ -49,6 +50,9 @@ try:
     _EQUIV = frozenset(chr(c) for k, v in _EXTRA.items() for c in (k, *v))
 except ImportError:  # pragma: no cover - other Pythons: every cased non-ASCII character is unsafe
     _EQUIV: frozenset[str] | None = None  # type: ignore[no-redef]
+#: the characters a lexicon match may not follow or precede (``(?<![A-Za-z0-9])``), and lower-cased
+_WORD = string.ascii_letters + string.digits
+_LOWER_WORD = string.ascii_lowercase + string.digits
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _SAFE: dict[str, bool] = {}
 _UPPER_ESCAPE = re.compile(r"\\[A-Z]")
@@ -182,11 +186,13 @@ class Lexicon:
     name: str
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     _loose: re.Pattern[str] | None = None
-    _exact: re.Pattern[str] | None = None
+    #: the case-sensitive abbreviations, tried after a non-word character (``firstchar.WordStart``)
+    _exact: WordStart | None = None
     _by_form: dict[str, str] = field(default_factory=dict)
     _loose_forms: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
-    #: ``_loose`` lower-cased, case-sensitive, first-literal form: run over ``lowered(text)``
-    _loose_low: re.Pattern[str] | None = None
+    #: ``_loose`` lower-cased, case-sensitive, as a literal trie tried after a non-word character: run
+    #: over ``lowered(text)``
+    _loose_low: WordStart | None = None
 
     @classmethod
     def from_rows(cls, name: str, rows: list[dict[str, Any]], where: str = "") -> Lexicon:
@@ -216,12 +222,12 @@ class Lexicon:
             # a pattern character with extra case equivalents (κ, ϰ, Κ) only matches text holding one of
             # them, and such text is never lowered (see lowered())
             if trie is not None and _EQUIV is not None and not any(_UPPER_ESCAPE.search(f) for f in forms):
-                lex._loose_low = with_first_char(re.compile(f"(?<![a-z0-9]){trie}(?![a-z0-9])"))
+                lex._loose_low = WordStart(_LOWER_WORD, f"{trie}(?![a-z0-9])")
         if exact:
             forms = [re.escape(a) for a in exact]
             # "PD-1", "PD-L1": a short form followed by a dash and a number names something else
             trie = _literal_trie(forms) or f"(?:{'|'.join(forms)})"
-            lex._exact = with_first_char(re.compile(f"{bound_l}{trie}{bound_r}(?![-‐‑](?:\\d|L\\d))"))
+            lex._exact = WordStart(_WORD, f"{trie}{bound_r}(?![-‐‑](?:\\d|L\\d))")
         lex._loose_forms = [(re.compile(f"^(?:{synonym_regex(s)})$", re.IGNORECASE), lab) for s, lab in loose]
         return lex
 
@@ -241,8 +247,7 @@ class Lexicon:
         """Matches in ``text``; ``low`` is ``lowered(text)`` when the caller has it (computed if not)."""
         found: list[tuple[int, int]] = []
         if self._exact is not None:
-            for m in self._exact.finditer(text):
-                s, e = m.span()
+            for s, e in self._exact.spans(text):
                 if _COMPOUND_LEFT.search(text, max(0, s - 2), s) and _COMPOUND_RIGHT.match(text, e):
                     continue  # inside a hyphenated name: "CD20-SD-CART" is no stable disease
                 found.append((s, e))
@@ -250,7 +255,7 @@ class Lexicon:
             if low is None:
                 low = lowered(text)
             if low is not None:
-                found.extend(m.span() for m in self._loose_low.finditer(low))
+                found.extend(self._loose_low.spans(low))
             else:
                 found.extend(m.span() for m in self._loose.finditer(text))  # type: ignore[union-attr]
         elif self._loose is not None:
@@ -359,6 +364,7 @@ def load_resources(configs: str | None = None) -> Resources:
             row["fast"] = case_folded(row["rx"])
             if "lead" in row:  # a second regex read right before each match (patients: the count)
                 row["lead_rx"] = re.compile(expand_macros(row["lead"], macros, where), flags)
+                row["lead_tail"] = end_literal(row["lead_rx"])
             if "starts" in row:  # where every match of the rule begins: the rule is tried only there
                 row["starts_rx"] = re.compile(expand_macros(row["starts"], macros, where))
         files[name] = rows
@@ -508,7 +514,7 @@ class CaseFolded:
 
     __slots__ = ("low", "rx")
 
-    def __init__(self, rx: re.Pattern[str], low: re.Pattern[str]) -> None:
+    def __init__(self, rx: re.Pattern[str], low: re.Pattern[str] | WordStartRule) -> None:
         self.rx, self.low = rx, low
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
@@ -530,11 +536,18 @@ class CaseFolded:
         return None if m is None else self.rx.match(text, m.start(), endpos)
 
 
-def case_folded(rx: re.Pattern[str]) -> re.Pattern[str] | CaseFolded:
+def _where_it_begins(rx: re.Pattern[str]) -> re.Pattern[str] | WordStartRule:
+    """``rx`` tried only where a match can begin: after a non-word character for a rule that opens on a
+    word start (:func:`pipeline.extract.firstchar.word_start_rule`), else behind its first-character
+    lookahead (:func:`pipeline.extract.firstchar.with_first_char`)."""
+    return word_start_rule(rx) or with_first_char(rx)
+
+
+def case_folded(rx: re.Pattern[str]) -> re.Pattern[str] | WordStartRule | CaseFolded:
     """:class:`CaseFolded` for an IGNORECASE regex where it applies, else ``rx`` itself; either
-    tried only where a match can begin (:func:`pipeline.extract.firstchar.with_first_char`)."""
+    tried only where a match can begin (:func:`_where_it_begins`)."""
     if not rx.flags & re.IGNORECASE:
-        return with_first_char(rx)
+        return _where_it_begins(rx)
     if _EQUIV is None:
         return rx
     lowered_pattern = _lower_regex(rx.pattern)
@@ -546,4 +559,27 @@ def case_folded(rx: re.Pattern[str]) -> re.Pattern[str] | CaseFolded:
         return rx
     if low.groupindex != rx.groupindex or low.groups != rx.groups:  # pragma: no cover
         return rx
-    return CaseFolded(rx, with_first_char(low))
+    return CaseFolded(rx, _where_it_begins(low))
+
+
+# -- end literals: a regex anchored at the end of its window -----------------------------------
+def end_literal(rx: re.Pattern[str]) -> re.Pattern[str] | None:
+    """For a regex ending ``<literal>\\s*$`` or ``<literal>\\s+$`` (no MULTILINE): a pattern matching
+    that literal alone, with the regex's flags. A window whose text, right-stripped of whitespace, does
+    not end with it (``tail.fullmatch(window.rstrip()[-1:])``) holds no match; None otherwise."""
+    from re import _constants as c  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+
+    if rx.flags & (re.MULTILINE | re.VERBOSE):
+        return None
+    items = list(_parser.parse(rx.pattern, rx.flags))
+    if len(items) < 3 or items[-1] != (c.AT, c.AT_END):
+        return None
+    op, av = items[-2]
+    if op not in (c.MAX_REPEAT, c.MIN_REPEAT) or av[0] > 1 or av[1] != c.MAXREPEAT or \
+            list(av[2]) != [(c.IN, [(c.CATEGORY, c.CATEGORY_SPACE)])]:
+        return None
+    op, av = items[-3]
+    if op is not c.LITERAL or chr(av).isspace():
+        return None
+    return re.compile(re.escape(chr(av)), rx.flags & re.IGNORECASE)

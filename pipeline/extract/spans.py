@@ -124,6 +124,12 @@ def _value_set(span: Span, value: Any) -> None:
     span.doc.user_data[_key(span, "value:" + span.label_)] = value
 
 
+def set_qualifier(span: Span, name: str, value: Any) -> None:
+    """``span._.<name> = value`` for a qualifier of :data:`QUALIFIERS` (what its setter writes), without
+    building the span's extension accessor."""
+    span.doc.user_data[_key(span, name)] = value
+
+
 def _qualifier(name: str) -> tuple[Any, Any]:
     def get(span: Span) -> Any:
         return span.doc.user_data.get(_key(span, name))
@@ -142,6 +148,17 @@ for _name in QUALIFIERS:
         Span.set_extension(_name, getter=_get, setter=_set)
 
 
+def span_group(doc: Doc, name: str) -> Any:
+    """``doc.spans.setdefault(name, [])`` without building the default group on every call (spaCy's
+    ``setdefault`` makes a new ``SpanGroup`` for its default argument even when ``name`` is there)."""
+    spans = doc.spans
+    group = spans.get(name)
+    if group is None:
+        spans[name] = []
+        group = spans[name]
+    return group
+
+
 def add_span(doc: Doc, group: str, value: Any) -> Span | None:
     """Add a span for ``value`` (a dataclass with ``start``/``end``) to ``doc.spans[group]``.
 
@@ -151,7 +168,7 @@ def add_span(doc: Doc, group: str, value: Any) -> Span | None:
     span = doc.char_span(value.start, value.end, label=group, alignment_mode="expand")
     if span is None:
         return None
-    doc.spans.setdefault(group, []).append(span)
+    span_group(doc, group).append(span)
     span._.carmine_value = value
     return span
 

@@ -91,7 +91,11 @@ class CarmineCounts:
             start, add = q.start, 0
             lead_rx = row.get("lead_rx")
             if lead_rx is not None:
-                lead = lead_rx.search(text, max(0, q.start - LEAD_WINDOW), q.start)
+                lo = max(0, q.start - LEAD_WINDOW)
+                tail = row["lead_tail"]  # a lead that ends the window on a literal: "(" in "CAR-T therapy (n=27)"
+                if tail is not None and not tail.fullmatch(text[lo:q.start].rstrip()[-1:]):
+                    continue
+                lead = lead_rx.search(text, lo, q.start)
                 if lead is None:
                     continue
                 start = lead.start()

@@ -25,6 +25,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
+from pipeline.extract.spans import span_group
 from pipeline.readers.common import ABSTRACT_HEADINGS, BACKGROUND_HEADINGS
 
 for _name in ("carmine_zones", "carmine_meta", "carmine_findings", "carmine_terms", "carmine_design",
@@ -75,22 +76,30 @@ def may_match(doc: Doc, gate: Any) -> bool:
 
 
 def add_finding(doc: Doc, finding: Finding) -> None:
-    if doc._.carmine_findings is None:
-        doc._.carmine_findings = []
-    doc._.carmine_findings.append(finding)
+    found = doc._.carmine_findings  # each ``doc._`` access builds an accessor object: read it once
+    if found is None:
+        found = doc._.carmine_findings = []
+    found.append(finding)
     span = doc.char_span(finding.start, finding.end, label=finding.field, alignment_mode="expand")
     if span is not None:
-        group = doc.spans.setdefault("carmine", [])
-        group.append(span)
+        span_group(doc, "carmine").append(span)
+
+
+def extension(doc: Doc, name: str) -> Any:
+    """``doc._.<name>`` for the extensions above (default None), read where spaCy's accessor keeps it
+    (``doc.user_data[("._.", name, None, None)]``): each ``doc._`` builds an accessor object, and the
+    helpers below run thousands of times per document."""
+    user_data: dict[Any, Any] = doc.user_data  # typed dict[str, Any] by spaCy; its accessor's keys are tuples
+    return user_data.get(("._.", name, None, None))
 
 
 def findings(doc: Doc, field_name: str | None = None) -> list[Finding]:
-    out = doc._.carmine_findings or []
+    out = extension(doc, "carmine_findings") or []
     return [f for f in out if field_name is None or f.field == field_name]
 
 
 def zones(doc: Doc) -> list[tuple[int, int, str, str | None]]:
-    return doc._.carmine_zones or [(0, len(text_of(doc)), "abstract", None)]
+    return extension(doc, "carmine_zones") or [(0, len(text_of(doc)), "abstract", None)]
 
 
 def zone_at(doc: Doc, char: int) -> tuple[int, int, str, str | None]:
@@ -163,7 +172,7 @@ def is_background(doc: Doc, char: int) -> bool:
 
 def sentences(doc: Doc) -> list[tuple[int, int]]:
     """Sentence character bounds (from ``carmine_sentencizer``; one sentence otherwise)."""
-    starts = doc._.carmine_sent_starts
+    starts = extension(doc, "carmine_sent_starts")
     if not starts:
         return [(0, len(text_of(doc)))]
     bounds = [*starts[1:], len(text_of(doc))]
@@ -171,7 +180,7 @@ def sentences(doc: Doc) -> list[tuple[int, int]]:
 
 
 def sentence_at(doc: Doc, char: int) -> tuple[int, int]:
-    starts = doc._.carmine_sent_starts or [0]
+    starts = extension(doc, "carmine_sent_starts") or [0]
     i = max(bisect.bisect_right(starts, char) - 1, 0)
     end = starts[i + 1] if i + 1 < len(starts) else len(text_of(doc))
     return starts[i], end

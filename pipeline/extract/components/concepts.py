@@ -178,17 +178,20 @@ class CarmineConcepts:
     def _diseases(self, doc: Doc, text: str, found: list[Term]) -> set[str]:
         strong: list[Term] = []
         weak: list[Term] = []
+        about: dict[tuple[int, int], bool] = {}  # per sentence: an enumeration or about the field (read once)
         for t in found:
             zone = zone_at(doc, t.start)
             s, e = sentence_at(doc, t.start)
             if self.rx["disease_not_after"].match(text, t.end, e) or self.rx["disease_not_before"].search(
                     text, max(s, t.start - 40), t.start):
                 continue  # "SLE Disease Activity Index", "MM.1S cells", "CAR-derived T-cell lymphoma"
-            sent = text[s:e]
-            in_sentence = {x.label for x in found if s <= x.start < e}
-            enumerating = len(in_sentence) >= 3 and self.cue["enumeration"].search(sent)
-            generic = bool(self.cue["generic_cue"].search(sent)) and not self.cue["patient_cue"].search(sent)
-            if zone[2] in ("title", "keywords") or not (is_background(doc, t.start) or enumerating or generic):
+            if (s, e) not in about:
+                sent = text[s:e]
+                in_sentence = {x.label for x in found if s <= x.start < e}
+                enumerating = len(in_sentence) >= 3 and bool(self.cue["enumeration"].search(sent))
+                generic = bool(self.cue["generic_cue"].search(sent)) and not self.cue["patient_cue"].search(sent)
+                about[s, e] = enumerating or generic
+            if zone[2] in ("title", "keywords") or not (is_background(doc, t.start) or about[s, e]):
                 strong.append(t)
             else:
                 weak.append(t)

@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 
 from pipeline.extract.components.base import lowered_text, sentence_at, text_of
 from pipeline.extract.lexicon import load_resources
-from pipeline.extract.spans import spans_of
+from pipeline.extract.spans import QUALIFIERS, set_qualifier, spans_of
 
 #: the span groups every qualifier annotates (detector groups and lexicon mentions)
 TARGET_GROUPS = ("quantities", "grades", "times", "ages", "sexes", "carmine_terms")
@@ -91,12 +91,15 @@ class ContextQualifier:
 def mark(doc: Doc, name: str, scopes: list[tuple[int, int, Any]]) -> None:
     """Record qualifier ``name``'s scopes (for :func:`qualifier_at`) and set ``span._.<name>`` on every
     span of :data:`TARGET_GROUPS` that starts inside one (the first scope's value)."""
+    if name not in QUALIFIERS:  # set_qualifier writes what the extensions of spans.QUALIFIERS read
+        raise ValueError(f"mark: expected a qualifier of {QUALIFIERS}, found {name!r}")
     scopes_of(doc)[name] = scopes
     if not scopes:
         return
     for group in TARGET_GROUPS:
         for span in spans_of(doc, group):
+            start = span.start_char
             for s, e, value in scopes:
-                if s <= span.start_char < e:
-                    span._.set(name, value)
+                if s <= start < e:
+                    set_qualifier(span, name, value)
                     break
