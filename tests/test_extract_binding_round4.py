@@ -263,3 +263,32 @@ def test_a_narrative_review_reports_no_observations_of_its_own(extractor):
     assert f["study_design"] == "review"
     assert f["crs"] == f["response"] == f["durations"] == []
     assert f["disease"] == ["B-ALL"]
+
+
+@pytest.mark.parametrize(("text", "field", "expected"), [
+    # an interval after the rate inside the count's bracket
+    ("Forty patients were treated. 30 (75%; 95% confidence interval [CI]: 60, 87%) achieved complete remission (CR).",
+     "response", [("CR", 30, 75)]),
+    ("After infusion, severe CRS occurred in 12 of 50 patients (24%; 95% confidence interval [CI], 13 to 38).", "crs",
+     [(">=3", 12, 24)]),
+    # a category naming a group of patients is no statement
+    ("Thirty patients (60%) had progressive disease (PD); 50% of PD patients responded to later therapy.", "response",
+     [("PD", 30, 60)]),
+    # a new clause about another measure takes its own value
+    ("Forty patients were treated. Among patients who had a CR at 3 months, the PFS and OS rates at 12 months were "
+     "70% and 95%, respectively.", "response", [("CR", None, None)]),
+])
+def test_brackets_groups_and_clauses(extractor, text, field, expected):
+    assert sorted(by_key(fields_of(extractor, text)[field])) == sorted(expected)
+
+
+def test_a_landmark_list_after_a_median_is_not_another_group(extractor):
+    text = ("Forty patients were treated. The median PFS was 4.1 months (95% CI = 2.9-6.0 months) with 6- and 12-month "
+            "PFS rates of 38% and 17%, respectively.")
+    assert durations_of(extractor, text) == [("survival", 4.1, "month", "median")]
+
+
+def test_responses_named_without_a_verb_state_nothing(extractor):
+    text = ("Twenty patients were treated. CAR T-cell expansion was associated with responses, and persisted beyond "
+            "6 months in 20% of the patients.")
+    assert fields_of(extractor, text)["response"] == []

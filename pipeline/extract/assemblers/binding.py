@@ -262,8 +262,8 @@ class CarmineRates:
             return None  # overlapping (a grade inside a count's brackets)
         raw_gap = outside(text, lo, hi, asides)
         gap = self.rx["abbrev_in_gap"].sub("", raw_gap)
-        if self.rx["clause_break"].search(gap):
-            return None
+        if self.rx["clause_break"].search(gap) or self.rx["other_measure"].search(gap):
+            return None  # "CR at 3 months, the PFS and OS rates at 12 months were 66.7%": another measure's value
         if any(lo <= b.start < hi and b.key != a.key for b in sa):
             return None  # another statement between them
         limit = self.limits["after"] if after else self.limits["before"]

@@ -50,6 +50,8 @@ _ARM_NEXT = re.compile(r"\s*(?:in|for|among|with)\s+(?:the\s+)?[^,.;()%]{1,40}?(
                        r"|versus|vs\.?|and|whereas|while)\s+(?:(?:it\s+was|was|were)\s+)?(?:only\s+)?", re.I)
 #: a span counted from the infusion ("relapsed six months after infusion")
 _AFTER_INFUSION = re.compile(r"\s*(?:after|post|following|from)\s+(?:the\s+)?(?:first\s+|initial\s+|cell\s+)?infusion\b", re.I)
+#: the next group's value names its group after it ("... compared to 15 months in the nRF group")
+_ARM_AFTER = re.compile(r"\s*(?:\([^)]*\)\s*)?(?:in|for|among|with)\s", re.I)
 _ARTICLE = re.compile(r"\b(?:an?|the)\s+$", re.I)
 #: "a 26.3-month median follow-up": the median named after the span
 _MEDIAN_RIGHT = re.compile(r"[-\s]+median\b", re.I)
@@ -98,7 +100,8 @@ class CarmineDurations:
             rule: dict[str, Any] | None
             between = outside(text, last[0].end, t.start, asides) if last is not None else ""
             listed_prev = last is not None and last[1] is not None and last[0].end > s and \
-                (_LISTED.fullmatch(between) is not None or _ARM_NEXT.fullmatch(between) is not None)
+                (_LISTED.fullmatch(between) is not None
+                 or (_ARM_NEXT.fullmatch(between) is not None and _ARM_AFTER.match(text, t.end) is not None))
             if last is not None and last[1] is not None and listed_prev:
                 # "median OS and RFS were 12.9 (95% CI ...) and 6.9 months": the list goes on with its measure
                 rule, left = last[1], last[2]

@@ -43,8 +43,8 @@ class CarmineResponse:
         for t in terms:
             if t.label == "PD" and (pd_is_relapse or self.rx["event_after"].search(text[max(0, t.start - 30):t.start])):
                 continue
-            if self.rx["duration_of"].search(text, max(0, t.start - 30), t.start):
-                continue  # "duration of response": a duration, not a response
+            if self.rx["duration_of"].search(text, max(0, t.start - 30), t.start) or self.rx["group_name"].match(text[t.end:t.end + 20]):
+                continue  # "duration of response": a duration, not a response; "PD patients": a group
             q = qualifiers(doc, t.start)
             # "no response" states its own negation (NR): the negation qualifier does not undo it
             if (q["negated"] and t.label != "NR") or q["reported"] or q["comparator"] or q["hypothesis"] in NOT_RESULT:
