@@ -292,3 +292,11 @@ def test_responses_named_without_a_verb_state_nothing(extractor):
     text = ("Twenty patients were treated. CAR T-cell expansion was associated with responses, and persisted beyond "
             "6 months in 20% of the patients.")
     assert fields_of(extractor, text)["response"] == []
+
+
+def test_a_comparator_before_the_word_grade_and_a_count_closing_the_clause(extractor):
+    text = ("Forty subjects received CAR-T cells. CRS occurred in 35 (88%; 75, 96%) and was ≥grade-3 in 6. Eight "
+            "subjects (20%; 9, 36%) developed ≤grade-2 ICANS.")
+    f = fields_of(extractor, text)
+    assert by_key(f["crs"]) == [(">=3", 6, None), ("any", 35, 88)]
+    assert f["icans"] == [{"grade": "<=2", "n": 8, "pct": 20}]

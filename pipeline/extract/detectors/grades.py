@@ -83,11 +83,12 @@ class CarmineGrades:
                 continue
             g = m.groupdict()
             # a rule may state the comparator its words carry ("greater than grade 1": ">")
-            grade = normalize_grade(rule.get("op", "") + g["grade"], higher=bool(g.get("higher")), lower=bool(g.get("lower")))
+            raw_grade = g["grade"] + (g.get("level") or "")  # "≥grade-3": the comparator, then the level
+            grade = normalize_grade(rule.get("op", "") + raw_grade, higher=bool(g.get("higher")), lower=bool(g.get("lower")))
             if grade is None:
                 continue
             value = Grade(m.start(), m.end(), grade, form=rule["id"])
-            raw = g["grade"]
+            raw = raw_grade
             if _LIST.search(raw) and not g.get("higher") and not g.get("lower"):
                 at = m.start("grade")
                 value.items = [(str(parse_grade(x.group(0))), at + x.start())
