@@ -5,7 +5,9 @@ a response category); quantities are the ``quantities`` detector's spans outside
 (intervals, ranges, statistics). Per sentence, in three steps:
 
 1. **respectively**: k anchors listed, then k quantities, then "respectively": the i-th
-   quantity to the i-th anchor ("The ORR and CR rate were 81.8% and 45.5%, respectively").
+   quantity to the i-th anchor ("The ORR and CR rate were 81.8% and 45.5%, respectively"); or the
+   k values first, then the k statements ("78%, 6% and 41% experienced CRS, severe CRS and
+   neurotoxicity, respectively").
 2. **comparisons**: quantities joined by "vs"/"versus" bind together to one anchor (each arm's
    rate is an observation: "ORR (69% vs 75%)").
 3. **nearest by cost**: every (anchor, quantity) pair in the sentence gets a cost from the
@@ -15,12 +17,18 @@ a response category); quantities are the ``quantities`` detector's spans outside
    anchor between them, forbids the pair. Pairs are taken cheapest first, each quantity and
    each anchor once.
 
+4. **groups**: a bound statement's value goes on for other groups ("80% in the 2-day group and 60%
+   in the 3-day group", "45.9% (cilta-cel) and 41.8% (ide-cel)", "in 15.4% and 11.8%,
+   respectively", "higher in ALL (93%) than in CLL (62%)"), each its own observation; a bare grade
+   labelling a later value ("(all-grade: 81%; grade >= 3: 29%)") is its grade's statement again.
+
 The bound quantity's ``n`` and ``pct`` fill every finding of the anchor. The rules (costs,
 breaks, connectors) are data in ``configs/patterns/binding.jsonl``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
 
@@ -175,7 +183,8 @@ class CarmineRates:
         return all(self.rx["statement_list"].fullmatch(text[x.end:y.start]) for x, y in pairwise(listed))
 
     def _respectively_before(self, text: str, at: int, free_a: list[Anchor], free_q: list[Quantity],
-                             asides: list[tuple[int, int]], take: Any) -> None:
+                             asides: list[tuple[int, int]],
+                             take: Callable[[list[Anchor], list[list[Quantity]]], None]) -> None:
         """The values listed first, then their statements, then "respectively": "78%, 6% and 41%
         experienced CRS, severe CRS and neurotoxicity, respectively". The statements are the run
         right before the word; the values the run of as many right before the statements, joined
