@@ -300,3 +300,14 @@ def test_a_comparator_before_the_word_grade_and_a_count_closing_the_clause(extra
     f = fields_of(extractor, text)
     assert by_key(f["crs"]) == [(">=3", 6, None), ("any", 35, 88)]
     assert f["icans"] == [{"grade": "<=2", "n": 8, "pct": 20}]
+
+
+def test_a_trial_the_text_says_is_lacking_is_no_design(extractor):
+    text = ("Forty subjects with B-ALL who received donor-derived CAR-T cells were analyzed. 30 (75%) achieved CR. "
+            "Outcomes seem comparable to other therapies, but data from a randomized trial are lacking.")
+    assert fields_of(extractor, text)["study_design"] == "observational_cohort"
+
+
+def test_central_nervous_system_toxicity_is_neurotoxicity(extractor):
+    text = "Seventy patients received the CAR-T cells. One patient experienced grade 1 central nervous system toxicity."
+    assert fields_of(extractor, text)["icans"] == [{"grade": "1", "n": 1, "pct": None}]

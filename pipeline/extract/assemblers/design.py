@@ -41,6 +41,9 @@ class CarmineDesign:
         self.name = name
         res = load_resources(configs)
         self.rules = res.patterns.rules("study_design")
+        for rule in self.rules:
+            if rule.get("unless_after"):
+                rule["unless_after_rx"] = re.compile(rule["unless_after"], re.I)
         self.case_headings = res.patterns.rx("context", "case_headings")
 
     def __call__(self, doc: Doc) -> Doc:
@@ -53,6 +56,9 @@ class CarmineDesign:
             if label in hits or (rule.get("weak") and label in weak):
                 continue
             m = rule["fast"].search(text) if may_match(doc, rule["gate"]) else None
+            unless = rule.get("unless_after_rx")
+            while m is not None and unless is not None and unless.match(text, m.end()):
+                m = rule["fast"].search(text, m.end())  # "data from a randomized trial are lacking": no design
             if m:
                 (weak if rule.get("weak") else hits)[label] = m.span()
         if "case_report" not in hits:
