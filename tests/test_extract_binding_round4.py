@@ -311,3 +311,8 @@ def test_a_trial_the_text_says_is_lacking_is_no_design(extractor):
 def test_central_nervous_system_toxicity_is_neurotoxicity(extractor):
     text = "Seventy patients received the CAR-T cells. One patient experienced grade 1 central nervous system toxicity."
     assert fields_of(extractor, text)["icans"] == [{"grade": "1", "n": 1, "pct": None}]
+
+
+def test_a_relapse_after_a_haploidentical_transplant_is_a_prior_remission(extractor):
+    text = "The patient, who had relapsed 8 months after haplo-HSCT, received donor-derived CD7 CAR-T cells."
+    assert durations_of(extractor, text) == [("prior_remission", 8, "month", None)]
