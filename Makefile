@@ -57,10 +57,8 @@ TUNED_GOLD := $(EXTRA_GOLD) $(HELDOUT_GOLD) tests/fixtures/gold/tune.jsonl tests
   tests/fixtures/gold/blind4.jsonl tests/fixtures/gold/blind5.jsonl
 
 eval: setup ## Score the extractor: the sets we tuned on, then dev gold last (per-field P/R/F1, rates_f1, macro-F1)
-	@for g in $(TUNED_GOLD); do echo "== $$g"; $(PY) -m pipeline eval --gold $$g --scorer $(dir $(GOLD))score.py \
-	  --output $(CORPUS)/build/$$(basename $$g .jsonl).pred.jsonl; done
-	@echo "== $(GOLD)"
-	@$(PY) -m pipeline eval --gold $(GOLD) --scorer $(dir $(GOLD))score.py --output $(CORPUS)/build/dev.pred.jsonl
+	@$(PY) -m pipeline eval $(foreach g,$(TUNED_GOLD) $(GOLD),--gold $(g)) --scorer $(dir $(GOLD))score.py \
+	  --output-dir $(CORPUS)/build
 
 #: the sets nobody has tuned on (none at the end of 2026-12-02: blind4 was opened after its last blind score;
 #: annotate a fresh set, check it with reserved.py, and name it here)

@@ -135,21 +135,35 @@ def annotate(
 
 @app.command("eval")
 def eval_cmd(
-    gold: Annotated[Path, typer.Option(help="Gold JSON lines (GUIDE format).")] = Path("../shared/gold/dev.jsonl"),
+    gold: Annotated[list[Path], typer.Option(help="Gold JSON lines (GUIDE format); repeat for several sets, "
+                                                  "scored in the order given.")] = [Path("../shared/gold/dev.jsonl")],  # noqa: B006
     scorer: Annotated[Path, typer.Option(help="The scoring script.")] = Path("../shared/gold/score.py"),
-    output: Annotated[Path, typer.Option("-o", "--output", help="Where to keep the predictions.")] = Path("corpus/build/dev.pred.jsonl"),
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Where to keep the predictions (one gold set).")] = None,
+    output_dir: Annotated[Path, typer.Option(help="Where to keep each set's predictions as <name>.pred.jsonl "
+                                                  "(several gold sets).")] = Path("corpus/build"),
 ) -> None:
-    """Annotate the gold documents and print the scorer's per-field table."""
+    """Annotate the gold documents and print the scorer's per-field table, for each set in turn (the
+    extractor is built once for all of them)."""
     import subprocess
 
-    from pipeline.extract import annotate_file
+    from pipeline.extract import Extractor, annotate_file
 
-    if not gold.exists():
-        raise _fail(f"{gold}: gold file not found (pass --gold)")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    annotate_file(gold, output)
-    result = subprocess.run([sys.executable, str(scorer), str(gold), str(output)], check=False)
-    raise typer.Exit(code=result.returncode)
+    missing = [str(g) for g in gold if not g.exists()]
+    if missing:
+        raise _fail(f"{', '.join(missing)}: gold file not found (pass --gold)")
+    if output is not None and len(gold) > 1:
+        raise _fail("--output names one predictions file: with several --gold sets use --output-dir")
+    extractor = Extractor()
+    code = 0
+    for g in gold:
+        pred = output if output is not None else output_dir / f"{g.stem}.pred.jsonl"
+        pred.parent.mkdir(parents=True, exist_ok=True)
+        if len(gold) > 1:
+            typer.echo(f"== {g}")
+            sys.stdout.flush()
+        annotate_file(g, pred, extractor=extractor)
+        code = code or subprocess.run([sys.executable, str(scorer), str(g), str(pred)], check=False).returncode
+    raise typer.Exit(code=code)
 
 
 @app.command()

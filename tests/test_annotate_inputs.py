@@ -126,3 +126,35 @@ def test_the_command_reports_skipped_lines_and_exits_zero(tmp_path):
     assert result.exit_code == 0, result.output
     assert "annotated 1 documents" in result.output
     assert ids(tmp_path / "out.jsonl") == ["0"]
+
+
+def test_eval_scores_several_gold_sets_in_order_with_one_extractor(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    first = write(tmp_path / "first.jsonl", [line(0)])
+    second = write(tmp_path / "second.jsonl", [line(1)])
+    calls = tmp_path / "calls.txt"
+    scorer = tmp_path / "score.py"
+    scorer.write_text(f"import sys\nopen({str(calls)!r}, 'a').write(' '.join(sys.argv[1:]) + '\\n')\n", encoding="utf-8")
+    out_dir = tmp_path / "build"
+    result = CliRunner().invoke(app, ["eval", "--gold", str(first), "--gold", str(second), "--scorer", str(scorer),
+                                      "--output-dir", str(out_dir)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [f"== {first}", f"== {second}"]
+    assert calls.read_text(encoding="utf-8").splitlines() == [
+        f"{first} {out_dir / 'first.pred.jsonl'}", f"{second} {out_dir / 'second.pred.jsonl'}"]
+    assert ids(out_dir / "first.pred.jsonl") == ["0"] and ids(out_dir / "second.pred.jsonl") == ["1"]
+
+
+def test_eval_refuses_one_output_file_for_several_gold_sets(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    first = write(tmp_path / "first.jsonl", [line(0)])
+    second = write(tmp_path / "second.jsonl", [line(1)])
+    result = CliRunner().invoke(app, ["eval", "--gold", str(first), "--gold", str(second), "-o", str(tmp_path / "p.jsonl")])
+    assert result.exit_code != 0
+    assert "--output-dir" in result.output
