@@ -39,7 +39,7 @@ from pipeline.extract.assemblers.common import Anchor, anchors, outside
 from pipeline.extract.components.base import sentences, text_of
 from pipeline.extract.lexicon import load_resources
 from pipeline.extract.qualifiers.context import qualifier_at
-from pipeline.extract.spans import Quantity, values_of
+from pipeline.extract.spans import Grade, Quantity, values_of
 
 
 class CarmineRates:
@@ -57,6 +57,7 @@ class CarmineRates:
         asides = doc.user_data.get("carmine_asides", [])
         quantities = [q for _, q in values_of(doc, "quantities")
                       if not qualifier_at(doc, "reported", q.start) and not self._comparator_arm(text, q)]
+        grades = [g for _, g in values_of(doc, "grades")]
         for s, e in sentences(doc):
             sa = sorted((a for a in found if s <= a.start < e), key=lambda a: a.start)
             sq = [q for q in quantities if s <= q.start < e]
@@ -66,17 +67,17 @@ class CarmineRates:
             for a, group in bound:
                 self._fill(a, group)
             self._share(text, sa, bound)
-            self._elliptic(doc, text, s, e, bound, sq)
+            self._elliptic(text, [g for g in grades if s <= g.start < e], bound, sq)
         return doc
 
-    def _elliptic(self, doc: Doc, text: str, s: int, e: int, bound: list[tuple[Anchor, list[Quantity]]],
+    def _elliptic(self, text: str, grades: list[Grade], bound: list[tuple[Anchor, list[Quantity]]],
                   sq: list[Quantity]) -> None:
         """A bare grade labelling a value later in the sentence is a bound statement of that grade
         again, for another group: "all-grade CRS and grade >= 3 CRS were 77% and 29%, higher in
         haematologic malignancies (all-grade: 81%; grade >= 3: 29%)": each is its own observation."""
         used = {id(q) for _, group in bound for q in group}
-        for _, g in values_of(doc, "grades"):
-            if not s <= g.start < e or any(a.start <= g.start < a.end for a, _ in bound):
+        for g in grades:  # the sentence's
+            if any(a.start <= g.start < a.end for a, _ in bound):
                 continue
             q = next((q for q in sq if q.start >= g.end and id(q) not in used), None)
             if q is None or not self.rx["grade_label"].fullmatch(text, g.end, q.start):
@@ -145,13 +146,13 @@ class CarmineRates:
                     break
                 between = self.rx["group_size"].sub("", outside(text, last.end, g[0].start, asides))
                 after = outside(text, g[-1].end, g[-1].end + 80, asides)
+                in_brackets = self.rx["arm_bracketed_between"].fullmatch(between) is not None
                 if not ((self.rx["arm_between"].fullmatch(between) and self.rx["arm_after"].match(after))
                         or (self.rx["arm_named_between"].fullmatch(between) and self.rx["arm_named_after"].match(after))
-                        or (self.rx["arm_bracketed_between"].fullmatch(between)
-                            and (bracketed or self.rx["versus_word"].search(between)))
+                        or (in_brackets and (bracketed or self.rx["versus_word"].search(between)))
                         or self._respective_values(text, a, group[0], last, groups, gi, asides)):
                     break
-                bracketed = bracketed or bool(self.rx["arm_bracketed_between"].fullmatch(between))
+                bracketed = bracketed or in_brackets
                 taken_g.add(gi)
                 group.extend(g)
                 last = g[-1]

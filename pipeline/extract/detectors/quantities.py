@@ -69,8 +69,10 @@ class CarmineQuantities:
         doc.spans["asides"] = [s for s in (doc.char_span(a, b, label="asides", alignment_mode="expand")
                                            for a, b in asides) if s is not None]
         doc.user_data["carmine_asides"] = asides
-        # a rule that holds only under a header ("n (%)") is not run on a text without one
-        rules = [r for r in self.rules if r.get("after_header_rx") is None or r["after_header_rx"].search(text)]
+        # a rule that holds only under a header ("n (%)") runs only where the text has one, found once
+        headers = {id(r): [h.span() for h in r["after_header_rx"].finditer(text)]
+                   for r in self.rules if r.get("after_header_rx") is not None}
+        rules = [r for r in self.rules if headers.get(id(r)) != []]
         for m, rule in scan(text, rules):
             if any(a <= m.start() < b for a, b in asides):
                 continue
@@ -84,8 +86,8 @@ class CarmineQuantities:
                         add_span(doc, "quantities", Quantity(at + num.start(), at + num.end(), n=n, people=True,
                                                              form=rule["id"]))
                 continue
-            header = rule.get("after_header_rx")
-            if header is not None and not header.search(text, max(0, m.start() - HEADER_WINDOW), m.start()):
+            if id(rule) in headers and not any(m.start() - HEADER_WINDOW <= a and b <= m.start()
+                                               for a, b in headers[id(rule)]):
                 continue  # "178 (37.8)" is a count and a percentage only under an "n (%)" header
             n = int(rule["n"]) if "n" in rule else _int(g.get("n"))  # a rule may state its count ("both patients")
             start = m.start("at") if g.get("at") else m.start()  # "grade 2 = 2": the count starts at "="
