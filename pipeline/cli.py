@@ -305,7 +305,8 @@ def bench(
     result = run_bench(corpus, n_docs, configs=QUICK_CONFIGS if quick else FULL_CONFIGS,
                        cores=[int(c) for c in cores.split(",")] if cores else None,
                        batch_size=batch_size, seed=seed, work_dir=work_dir, slow_docs=slow_docs or None,
-                       noop=noop, profile=profile, memory_sizes=(n_docs,) if quick else None)
+                       noop=noop, profile=profile, memory_sizes=(n_docs,) if quick else None,
+                       step_rounds=1 if quick else 3)
     typer.echo(format_report(result, top=20 if profile else 0))
 
 

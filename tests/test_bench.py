@@ -153,7 +153,7 @@ def test_tiny_bench_measures_all_three_configurations(tiny_corpus, tmp_path):
     pytest.importorskip("pipeline.extract")
     result = run_bench(tiny_corpus, 24, configs=("naive", "ours", "ours_batched", "tokenizer"), cores=(1,),
                        batch_size=8, work_dir=tmp_path / "bench", memory_sizes=(12, 24), noop=False, warmup=2,
-                       timeout=300)
+                       timeout=300, step_rounds=0)
     for config in ("naive", "ours", "ours_batched", "tokenizer"):
         r = result.get(config)
         assert r is not None, [(x.config, x.error) for x in result.results]
@@ -189,7 +189,7 @@ def test_ours_measures_the_build_path_and_the_per_document_variant_stays_labelle
     assert "validated once" in CONFIGS["ours"] and "per doc" in CONFIGS["ours_per_doc_validated"]
     result = run_bench(tiny_corpus, 12, configs=("ours", "ours_per_doc_validated", "ours_batched"), cores=(1,),
                        batch_size=5, work_dir=tmp_path / "bench", memory_sizes=(), noop=False, warmup=2,
-                       timeout=300)
+                       timeout=300, step_rounds=0)
     rows = {c: result.get(c) for c in ("ours", "ours_per_doc_validated", "ours_batched")}
     assert all(r is not None and r.docs == 12 for r in rows.values()), [(x.config, x.error) for x in result.results]
     assert rows["ours"].produced == rows["ours_batched"].produced == rows["ours_per_doc_validated"].produced > 0
@@ -226,6 +226,33 @@ def test_report_prints_the_issue_12_targets_and_the_tokenizer_comparison():
     assert "python -m pipeline.bench.components" in report  # what limits it, when a target is missed
     assert "ours with spaCy's tokenizer / ours with scispaCy's (default): 0.90x" in report
     assert "tokenizers alone: spaCy's / scispaCy's: 2.00x" in report
+
+
+def test_a_missed_target_prints_the_slowest_steps_and_the_tokenization_ceiling():
+    steps = {"carmine_terms": 2.0, "make_doc (zones, guard, tokenizer)": 1.0, "abbreviation_detector": 0.5,
+             **{f"step{i}": 0.1 for i in range(10)}}
+    result = BenchResult(n_docs=10, n_sources=2, seed=0, batch_size=4, results=[
+        ConfigResult("naive", docs=10, words=100, seconds=1.0),
+        ConfigResult("ours", docs=10, words=100, seconds=1 / 2),  # 20/s: both throughput targets missed
+    ], steps=steps, steps_note="best of 1 passes over 3 documents")
+    report = format_report(result)
+    assert "what limits it: 4.50 ms per document in the pipeline steps (best of 1 passes over 3 documents)" in report
+    limits = report[report.index("what limits it"):]
+    assert limits.index("carmine_terms") < limits.index("make_doc") < limits.index("abbreviation_detector")
+    assert "5 more steps" in report  # the eight slowest by name, the rest summed
+    assert "tokenization path (make_doc + abbreviations) 1.50 ms: at most 667 docs/s" in report
+    assert "the rule components 3.00 ms" in report
+
+
+def test_step_timing_runs_the_components_profile(tmp_path):
+    """The step timing a missed target triggers: every pipeline step, from a fresh interpreter."""
+    pytest.importorskip("pipeline.extract")
+    from pipeline.bench.run import time_steps
+
+    steps, note = time_steps(tmp_path / "no-corpus", rounds=1, timeout=300)  # the gold documents alone
+    assert "make_doc (zones, guard, tokenizer)" in steps and "carmine_terms" in steps, note
+    assert all(ms > 0 for ms in steps.values()) and "best of 1 passes over" in note
+    assert list(steps.values()) == sorted(steps.values(), reverse=True)
 
 
 def test_quick_bench_configurations_skip_the_slow_ones():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import json
 import time
 from pathlib import Path
 
@@ -46,8 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--corpus", type=Path, default=Path("corpus"))
     ap.add_argument("--tokenizer", default="scispacy", help="build_nlp's tokenizer: scispacy (default) or spacy")
+    ap.add_argument("--json", action="store_true", help="print {step: ms per document} and the document count as JSON")
     args = ap.parse_args(argv)
     ms, n = profile(args.rounds, args.corpus, tokenizer=args.tokenizer)
+    if args.json:
+        print(json.dumps({"ms_per_doc": ms, "docs": n, "rounds": args.rounds}))
+        return 0
     for k, v in ms.items():
         print(f"{k:38s} {v:7.3f} ms/doc")
     print(f"{'total':38s} {sum(ms.values()):7.3f} ms/doc  ({n} documents, best of {args.rounds} rounds)")

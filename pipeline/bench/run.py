@@ -93,6 +93,10 @@ class BenchResult:
     wide_ms_per_doc: float | None = None
     wide_note: str = ""
     machine: dict[str, Any] = field(default_factory=dict)
+    #: ms per document of each pipeline step (``pipeline.bench.components``), slowest first; measured
+    #: when a throughput target is missed, to print what limits it
+    steps: dict[str, float] = field(default_factory=dict)
+    steps_note: str = ""
 
     def get(self, config: str, cores: int = 1) -> ConfigResult | None:
         return next((r for r in self.results if r.config == config and r.cores == cores and r.ok), None)
@@ -204,7 +208,7 @@ def run_bench(corpus_dir: str | Path = "corpus", n_docs: int = 5000, *,
               cores: Sequence[int] | None = None, batch_size: int = 256, seed: int = 0,
               work_dir: str | Path = ".bench", memory_sizes: Sequence[int] | None = None,
               slow_docs: int | None = None, noop: bool = True, profile: bool = False,
-              warmup: int = 16, timeout: float | None = None) -> BenchResult:
+              warmup: int = 16, timeout: float | None = None, step_rounds: int = 3) -> BenchResult:
     """Measure every configuration on ``n_docs`` documents cycled from ``corpus_dir``.
 
     ``cores``: process counts for ``ours_batched`` (default: 1 and every core of this
@@ -212,7 +216,9 @@ def run_bench(corpus_dir: str | Path = "corpus", n_docs: int = 5000, *,
     measured (default 1,000 and ``n_docs``). ``slow_docs`` caps the documents of the slow
     per-document configurations (``naive``, ``ours_per_doc_validated``): a rate does not need them to
     process everything, and the latter validates a DataFrame per document. ``profile`` keeps
-    cProfile stats of each configuration under ``work_dir``.
+    cProfile stats of each configuration under ``work_dir``. When our path misses a throughput
+    target, each pipeline step is timed as well (``step_rounds`` passes, 0: never), so that the
+    report shows what limits it.
     """
     from pipeline.bench.inputs import prepare_input
 
@@ -251,7 +257,35 @@ def run_bench(corpus_dir: str | Path = "corpus", n_docs: int = 5000, *,
     else:
         result.noop_note = "not timed in this run"
     result.wide_ms_per_doc, result.wide_note = time_wide_view(corpus_dir)
+    if step_rounds and _throughput_missed(result):
+        result.steps, result.steps_note = time_steps(corpus_dir, step_rounds, timeout)
     return result
+
+
+def _best_ours(result: BenchResult) -> ConfigResult | None:
+    return max((r for r in (result.get("ours"), result.get("ours_batched")) if r),
+               key=lambda r: r.docs_per_s, default=None)
+
+
+def _throughput_missed(result: BenchResult) -> bool:
+    best = _best_ours(result)
+    vs = best and result.ratio(best.config, "naive")
+    return bool((best and best.docs_per_s < TARGET_DOCS_PER_S) or (vs and vs < TARGET_VS_NAIVE))
+
+
+def time_steps(corpus_dir: str | Path, rounds: int, timeout: float | None = None) -> tuple[dict[str, float], str]:
+    """ms per document of each pipeline step, in a fresh interpreter (``pipeline.bench.components``)."""
+    cmd = [sys.executable, "-m", "pipeline.bench.components", "--json", "--rounds", str(rounds),
+           "--corpus", str(corpus_dir)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return {}, f"step timing ran past {timeout} s"
+    if proc.returncode != 0:
+        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return {}, f"step timing failed: {tail}"
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    return out["ms_per_doc"], f"best of {out['rounds']} passes over {out['docs']} gold and corpus documents"
 
 
 # -- report -------------------------------------------------------------------------
@@ -301,8 +335,7 @@ def format_report(result: BenchResult, *, top: int = 0) -> str:
     wide = "n/a" if result.wide_ms_per_doc is None else f"{result.wide_ms_per_doc:.2f} ms per document"
     lines.append(f"wide view of the evidence table: {wide} ({result.wide_note})")
     lines.append("")
-    best = max((r for r in (result.get("ours"), result.get("ours_batched")) if r),
-               key=lambda r: r.docs_per_s, default=None)
+    best = _best_ours(result)
     vs = best and result.ratio(best.config, "naive")
     lines.append("targets:")
     lines.append(f"  >= {TARGET_DOCS_PER_S:,.0f} abstracts/s on one core: "
@@ -310,9 +343,8 @@ def format_report(result: BenchResult, *, top: int = 0) -> str:
                  + (f" ({best.config}: {best.docs_per_s:,.0f})" if best else ""))
     lines.append(f"  >= {TARGET_VS_NAIVE:.0f}x naive scispaCy: {_mark(vs >= TARGET_VS_NAIVE if vs else None)}"
                  + (f" ({vs:.1f}x)" if vs else ""))
-    if (best and best.docs_per_s < TARGET_DOCS_PER_S) or (vs and vs < TARGET_VS_NAIVE):
-        lines.append("  (what limits it: `python -m pipeline.bench.components` times each pipeline step; "
-                     "docs/benchmarks.md keeps the profile)")
+    if _throughput_missed(result):
+        lines += ["  " + line for line in limits(result)]
     lines.append(f"  no-op run <= {TARGET_NOOP_S:.0f} s: "
                  f"{_mark(result.noop_run_s <= TARGET_NOOP_S if result.noop_run_s is not None else None)}")
     ok_mem = [r for r in result.memory if r.ok]
@@ -323,6 +355,33 @@ def format_report(result: BenchResult, *, top: int = 0) -> str:
     if top:
         lines += ["", *profile_tops(result, top)]
     return "\n".join(lines)
+
+
+#: the steps that scispaCy's tokenization path costs whatever the rules do (``make_doc`` runs the tokenizer)
+_FLOOR_STEPS = ("make_doc (zones, guard, tokenizer)", "abbreviation_detector")
+
+
+def limits(result: BenchResult, top: int = 8) -> list[str]:
+    """What limits our throughput: the slowest pipeline steps, and the ceiling the tokenization path
+    alone would leave (the lines printed under a missed target)."""
+    if not result.steps:
+        why = result.steps_note or "not timed in this run"
+        return [f"(what limits it: step timing n/a, {why}; `python -m pipeline.bench.components` times each step)"]
+    total = sum(result.steps.values())
+    floor = sum(result.steps.get(s, 0.0) for s in _FLOOR_STEPS)
+    out = [f"what limits it: {total:.2f} ms per document in the pipeline steps ({result.steps_note}):"]
+    for name, ms in list(result.steps.items())[:top]:
+        out.append(f"  {name:<36} {ms:6.3f} ms  {ms / total:4.0%}")
+    rest = list(result.steps.values())[top:]
+    if rest:
+        out.append(f"  {f'{len(rest)} more steps':<36} {sum(rest):6.3f} ms  {sum(rest) / total:4.0%}")
+    rules = total - floor
+    out.append(f"  tokenization path (make_doc + abbreviations) {floor:.2f} ms: at most {1000 / floor:,.0f} docs/s; "
+               f"the rule components {rules:.2f} ms" if floor else f"  the rule components {rules:.2f} ms")
+    need = 1000 / TARGET_DOCS_PER_S
+    out.append(f"  the target needs <= {need:.2f} ms per document in all; what was tried, step by step: "
+               "docs/benchmarks.md")
+    return out
 
 
 def profile_tops(result: BenchResult, top: int = 15) -> list[str]:
