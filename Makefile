@@ -13,7 +13,7 @@ SHARED ?= ../shared
 SOURCES := $(shell find pipeline configs -type f \( -name '*.py' -o -name '*.yaml' -o -name '*.jsonl' -o -name '*.csv' -o -name '*.txt' \) 2>/dev/null)
 CURATION := $(wildcard $(CORPUS)/curation/*.jsonl) $(wildcard $(CORPUS)/retired.jsonl)
 
-.PHONY: help setup constraints docs run fetch import test eval eval-blind calibrate bench lint review review-import export-gold report synthesis clean
+.PHONY: help setup constraints docs run fetch import test eval eval-blind eval-battery calibrate bench lint review review-import export-gold report synthesis clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -60,9 +60,16 @@ eval: setup ## Score the extractor: the sets we tuned on, then dev gold last (pe
 	@$(PY) -m pipeline eval $(foreach g,$(TUNED_GOLD) $(GOLD),--gold $(g)) --scorer $(dir $(GOLD))score.py \
 	  --output-dir $(CORPUS)/build
 
-#: the sets nobody has tuned on (none at the end of 2026-12-02: blind4 was opened after its last blind score;
-#: annotate a fresh set, check it with reserved.py, and name it here)
-BLIND_GOLD :=
+#: the sets nobody has tuned on (blind6 since 2026-12-02; tests/fixtures/gold/README.md): totals only
+BLIND_GOLD := tests/fixtures/gold/blind6.jsonl
+
+#: our own phrasing battery: short cohort statements annotated for crs, icans, response and n_patients only
+BATTERY_GOLD := tests/fixtures/gold/battery.jsonl
+
+eval-battery: setup ## The phrasing battery's stated counts and rates (the only fields it annotates)
+	@$(PY) -m pipeline eval --gold $(BATTERY_GOLD) --scorer $(dir $(GOLD))score.py \
+	  --output $(CORPUS)/build/battery.pred.jsonl | grep -E '^(n_patients|crs|icans|response)|rates'
+
 
 eval-blind: setup ## The blind sets' totals only (macro-F1, rates_f1); never tune on them (tests/fixtures/gold/README.md)
 	@test -n "$(strip $(BLIND_GOLD))" || { echo "no blind gold set: every committed set has been tuned on (tests/fixtures/gold/README.md); annotate a fresh one and add it to BLIND_GOLD"; }

@@ -284,7 +284,8 @@ class CarmineRates:
             return cost - 20  # "CRS in 87% (n=48) at grades 1-2 and 11% (n=6) at grade 3": each value's grade
         if not after:
             people = q0.people or q0.n is not None
-            if len(gap.strip()) > 2 and not (self.rx["before_connector"].search(gap) or (
+            # "Among the 42 infused patients, CRS occurred in 35": a comma leaves the value to its own clause
+            if (len(gap.strip()) > 2 or "," in gap) and not (self.rx["before_connector"].search(gap) or (
                     people and self.rx["before_connector_people"].search(gap))):
                 return None
             if q0.people or q0.n is not None:
