@@ -38,6 +38,7 @@ from spacy.tokens import Doc
 from pipeline.extract.assemblers.common import Anchor, anchors, outside
 from pipeline.extract.components.base import sentences, text_of
 from pipeline.extract.lexicon import load_resources
+from pipeline.extract.numbers import parse_number
 from pipeline.extract.qualifiers.context import qualifier_at
 from pipeline.extract.spans import Grade, Quantity, values_of
 
@@ -56,7 +57,8 @@ class CarmineRates:
         text = text_of(doc)
         asides = doc.user_data.get("carmine_asides", [])
         quantities = [q for _, q in values_of(doc, "quantities")
-                      if not qualifier_at(doc, "reported", q.start) and not self._comparator_arm(text, q)]
+                      if not qualifier_at(doc, "reported", q.start) and not qualifier_at(doc, "comparator", q.start)
+                      and not self._comparator_arm(text, q)]
         grades = [g for _, g in values_of(doc, "grades")]
         for s, e in sentences(doc):
             sa = sorted((a for a in found if s <= a.start < e), key=lambda a: a.start)
@@ -68,7 +70,24 @@ class CarmineRates:
                 self._fill(a, group)
             self._share(text, sa, bound)
             self._elliptic(text, [g for g in grades if s <= g.start < e], bound, sq)
+        for a in found:
+            self._count_before(text, a)
         return doc
+
+    def _count_before(self, text: str, a: Anchor) -> None:
+        """A bare count written right before a statement that has no count of its own is that
+        statement's count ("11 complete responses (55%)", "six CRs and four PRs")."""
+        if not a.findings or any(f.value.get("n") is not None for f in a.findings):
+            return
+        m = self.rx["count_before"].search(text, max(0, a.start - 16), a.start)
+        if m is None or self.rx["not_a_count_before"].search(text, max(0, m.start() - 12), m.start()):
+            return
+        n = parse_number(m.group("n"))
+        if not isinstance(n, (int, float)) or not float(n).is_integer():
+            return
+        for f in a.findings:
+            f.value["n"] = int(n)
+            f.detail.setdefault("rate_from", "count_before")
 
     def _elliptic(self, text: str, grades: list[Grade], bound: list[tuple[Anchor, list[Quantity]]],
                   sq: list[Quantity]) -> None:

@@ -1,0 +1,77 @@
+"""The rate binder and the qualifiers on the phrasings of our own battery's misses
+(tests/fixtures/gold/battery.jsonl; each case here is reworded, not one of its lines)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.extract import Extractor, build_nlp
+from pipeline.readers import read_text
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor(build_nlp())
+
+
+def fields_of(extractor: Extractor, text: str) -> dict:
+    return extractor.extract(read_text(text, doc_id="test")).fields
+
+
+def by_key(observations: list[dict]) -> list[tuple]:
+    return sorted((o.get("grade") or o.get("category"), o["n"], o["pct"]) for o in observations)
+
+
+def test_a_denominator_before_a_comma_is_not_the_statements_count(extractor):
+    f = fields_of(extractor, "Among the 57 treated patients, CRS developed in 49 (86%).")
+    assert by_key(f["crs"]) == [("any", 49, 86)]
+
+
+def test_bare_counts_after_in_for_each_grade(extractor):
+    f = fields_of(extractor, "Sixty patients were infused. CRS was grade 1 in 30 patients, grade 2 in 12 and grade 3 "
+                             "in two; stable disease was seen in 7 and progressive disease in 5.")
+    assert by_key(f["crs"]) == [("1", 30, None), ("2", 12, None), ("3", 2, None)]
+    assert by_key(f["response"]) == [("PD", 5, None), ("SD", 7, None)]
+
+
+def test_a_count_written_before_its_category(extractor):
+    f = fields_of(extractor, "Of 30 patients, 24 (80%) responded, with 14 complete responses (47%) and 10 partial "
+                             "responses (33%).")
+    assert ("CR", 14, 47) in by_key(f["response"]) and ("PR", 10, 33) in by_key(f["response"])
+    f = fields_of(extractor, "Nine of 12 responded (75%) – four sCRs, three VGPRs and two PRs.")
+    assert {("sCR", 4, None), ("VGPR", 3, None), ("PR", 2, None)} <= set(by_key(f["response"]))
+
+
+@pytest.mark.parametrize("text", ["At day 28 CR was reached in 80% of patients.",
+                                  "At dose level 2 ORR was 75%."])
+def test_a_day_or_level_before_a_category_is_no_count(extractor, text):
+    assert all(o["n"] is None for o in fields_of(extractor, text)["response"])
+
+
+def test_values_of_earlier_or_pivotal_trials_are_left_out(extractor):
+    f = fields_of(extractor, "Previous BCMA CAR-T trials reported CRS in 80-95% of patients. In our cohort of 40, "
+                             "CRS occurred in 30 (75%).")
+    assert by_key(f["crs"]) == [("any", 30, 75)]
+    f = fields_of(extractor, "Liso-cel reached a CR rate of 53% in its pivotal trial; in our 70 patients the CR rate "
+                             "was 49% (34/70).")
+    assert by_key(f["response"]) == [("CR", 34, 49)]
+
+
+def test_a_trial_that_calls_itself_pivotal_keeps_its_values(extractor):
+    f = fields_of(extractor, "In this pivotal phase 2 trial of 97 patients, the ORR was 97%.")
+    assert by_key(f["response"]) == [("ORR", None, 97)]
+
+
+def test_historical_and_named_comparators_are_left_out(extractor):
+    f = fields_of(extractor, "Against a historical control cohort (n = 80; CR 20%), CAR-T recipients (n = 60) had a "
+                             "CR rate of 55%.")
+    assert by_key(f["response"]) == [("CR", None, 55)]
+    f = fields_of(extractor, "Any-grade CRS occurred in 88% with CAR-T and in 40% with the chemotherapy control.")
+    assert by_key(f["crs"]) == [("any", None, 88)]
+
+
+def test_a_negation_ends_at_a_new_clause_after_a_comma_and(extractor):
+    f = fields_of(extractor, "Thirty patients were infused; there was no ICANS, and CRS was grade 2 in 6 patients "
+                             "(20%).")
+    assert by_key(f["crs"]) == [("2", 6, 20)]
+    assert by_key(f["icans"]) == [("0", None, None)]
