@@ -75,3 +75,34 @@ def test_a_negation_ends_at_a_new_clause_after_a_comma_and(extractor):
                              "(20%).")
     assert by_key(f["crs"]) == [("2", 6, 20)]
     assert by_key(f["icans"]) == [("0", None, None)]
+
+
+def test_none_developed_is_a_negation(extractor):
+    f = fields_of(extractor, "Nine patients received CAR-NK cells. None developed CRS or neurotoxicity.")
+    assert by_key(f["crs"]) == [("0", None, None)] and by_key(f["icans"]) == [("0", None, None)]
+
+
+def test_a_grading_scale_cited_by_its_authors_keeps_the_sentences_values(extractor):
+    f = fields_of(extractor, "Twelve patients were infused. CRS, graded according to Lee et al., occurred in all 12: "
+                             "grade 1 in 7 and grade 2 in 5.")
+    assert by_key(f["crs"]) == [("1", 7, None), ("2", 5, None), ("any", 12, None)]
+
+
+def test_every_patient_with_the_event_beside_a_stated_grade(extractor):
+    f = fields_of(extractor, "All 25 patients developed CRS, and 2 had grade 3 CRS.")
+    assert by_key(f["crs"]) == [("3", 2, None), ("any", 25, None)]
+    f = fields_of(extractor, "Twenty-five patients were treated. All patients developed CRS, and 2 had grade 3 CRS.")
+    assert by_key(f["crs"]) == [("3", 2, None), ("any", 25, None)]
+
+
+@pytest.mark.parametrize(("text", "n"), [
+    ("Forty patients received CLDN18.2 CAR-T cells. The ORR was 40%.", 40),
+    ("Outcomes of 52 patients with myeloma receiving cilta-cel: the ORR was 90%.", 52),
+    ("Neurotoxicity occurred in 20% of the 45 infused patients.", 45),
+    ("In our 63 patients, ICANS occurred in 14 (22%).", 63),
+    ("This meta-analysis pooled 12 studies of CD19 CAR-T cells in lymphoma (2,015 patients). The pooled ORR was 70%.",
+     2015),
+    ("In this randomised trial, 150 patients were assigned to liso-cel and 148 to standard care. The ORR was 80%.", 150),
+])
+def test_treated_patient_counts_in_more_forms(extractor, text, n):
+    assert fields_of(extractor, text)["n_patients"] == n

@@ -306,7 +306,7 @@ def assemble(doc: Doc, document: Document) -> Extraction:
         graded = {f.detail.get("sentence") for f in obs if not f.detail.get("vague") and f.value["grade"] != "0"}
         # "patients with grade 2 CRS ... shorten the duration of CRS": the event beside a stated grade adds nothing
         obs = [f for f in obs if not (f.rule.endswith(".event") and f.value["n"] is None and f.value["pct"] is None
-                                      and f.detail.get("sentence") in graded)]
+                                      and not f.detail.get("all_patients") and f.detail.get("sentence") in graded)]
         if design in ("case_report", "case_series") and any(not f.detail.get("vague") and f.value["grade"] != "0"
                                                             for f in obs):
             # the patients' stated grades make "severe CRS" / "CRS occurred" summaries redundant
