@@ -106,3 +106,26 @@ def test_every_patient_with_the_event_beside_a_stated_grade(extractor):
 ])
 def test_treated_patient_counts_in_more_forms(extractor, text, n):
     assert fields_of(extractor, text)["n_patients"] == n
+
+
+def test_a_group_size_in_brackets_does_not_join_two_statements_into_a_list(extractor):
+    f = fields_of(extractor, "All CRS events were grade 1 or 2 (n = 18), ICANS occurred in 3 patients (10%), and 15 "
+                             "(50%) achieved CR.")
+    assert by_key(f["crs"]) == [("1-2", 18, None)]
+    assert by_key(f["icans"]) == [("any", 3, 10)] and by_key(f["response"]) == [("CR", 15, 50)]
+
+
+def test_n_of_the_m_with_its_rate_is_one_value(extractor):
+    f = fields_of(extractor, "Fifteen patients were treated. Twelve of the 15 patients (80%) responded, nine with "
+                             "complete remission.")
+    assert by_key(f["response"]) == [("CR", 9, None), ("ORR", 12, 80)]
+
+
+def test_a_rate_joined_by_for_to_the_statement_after_it(extractor):
+    f = fields_of(extractor, "The pooled rates were 52% for CR, 21% for PR and 9% for SD.")
+    assert by_key(f["response"]) == [("CR", None, 52), ("PR", None, 21), ("SD", None, 9)]
+
+
+def test_a_rate_after_with_stays_with_the_statement_before(extractor):
+    f = fields_of(extractor, "The overall response rate was 71% with a CR rate of 45%.")
+    assert by_key(f["response"]) == [("CR", None, 45), ("ORR", None, 71)]

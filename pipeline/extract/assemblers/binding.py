@@ -301,6 +301,8 @@ class CarmineRates:
         cost = len(gap) * float(limit["weight"])
         if not after and a.key[1] not in ("any", "0") and self.rx["value_at_grade"].fullmatch(gap):
             return cost - 20  # "CRS in 87% (n=48) at grades 1-2 and 11% (n=6) at grade 3": each value's grade
+        if not after and self.rx["value_for"].fullmatch(gap):
+            return cost - 5  # "rates of 40% for CR, 25% for PR"
         if not after:
             people = q0.people or q0.n is not None
             # "Among the 42 infused patients, CRS occurred in 35": a comma leaves the value to its own clause
@@ -309,8 +311,12 @@ class CarmineRates:
                 return None
             if q0.people or q0.n is not None:
                 cost -= 5
-        elif any(b is not a and b.start >= q1.end and not text[q1.end:b.start].strip() for b in sa):
-            return None  # "grade 1 CRS, 5 (25%) grade 2 CRS": a value right before a statement is that one's
+        elif any(b is not a and b.start >= q1.end and (
+                self.rx["value_of_next"].fullmatch(text, q1.end, b.start)
+                or (q1.pct is None and self.rx["count_of_next"].fullmatch(text, q1.end, b.start))) for b in sa):
+            # "grade 1 CRS, 5 (25%) grade 2 CRS", "responded, seven with complete remission": a value right
+            # before a statement is that one's
+            return None
         elif self.rx["grade_label"].fullmatch(raw_gap) or not raw_gap.strip():
             return cost - 20  # "grade 2 = 2", "Grade 1-2, 178 (37.8)": the value written right after its statement
         elif self.rx["conjunction_only"].fullmatch(gap):
