@@ -129,3 +129,43 @@ def test_a_rate_joined_by_for_to_the_statement_after_it(extractor):
 def test_a_rate_after_with_stays_with_the_statement_before(extractor):
     f = fields_of(extractor, "The overall response rate was 71% with a CR rate of 45%.")
     assert by_key(f["response"]) == [("CR", None, 45), ("ORR", None, 71)]
+
+
+def test_an_mrd_negative_cr_gives_its_value_to_cr_only_when_no_cr_value_is_stated(extractor):
+    f = fields_of(extractor, "Across 9 studies, the pooled CR rate was 80% and the pooled MRD-negative CR rate 65%.")
+    assert by_key(f["response"]) == [("CR", None, 80), ("MRD_negative_CR", None, 65)]
+    f = fields_of(extractor, "Of 30 patients, 21 (70%) achieved MRD-negative CR.")
+    assert by_key(f["response"]) == [("CR", 21, 70), ("MRD_negative_CR", 21, 70)]
+
+
+def test_above_a_grade_and_none_above_it(extractor):
+    f = fields_of(extractor, "Twenty-two patients were infused. CRS occurred in 18 (82%), none above grade 2.")
+    assert by_key(f["crs"]) == [(">=3", 0, None), ("any", 18, 82)]
+
+
+def test_a_grade_before_another_adverse_event_is_that_events(extractor):
+    f = fields_of(extractor, "ICANS occurred in 30 (25%); grade ≥3 neutropenia persisted in 40 (33%).")
+    assert by_key(f["icans"]) == [("any", 30, 25)]
+
+
+def test_a_count_before_a_comma_belongs_to_its_own_clause(extractor):
+    f = fields_of(extractor, "In a cohort of 80 patients treated with cilta-cel, the best responses were CR/sCR in 40 "
+                             "(50%) and VGPR in 20 (25%).")
+    assert ("CR", 80, None) not in by_key(f["response"]) and ("sCR", 40, 50) in by_key(f["response"])
+    f = fields_of(extractor, "Twelve patients were treated, and all developed CRS.")
+    assert by_key(f["crs"]) == [("any", 12, None)]
+
+
+def test_a_new_clause_with_its_own_subject_keeps_its_value(extractor):
+    f = fields_of(extractor, "Thirty of 40 (75%) achieved CR, and MRD negativity by sequencing was found in 25 (63%).")
+    assert by_key(f["response"]) == [("CR", 30, 75)]
+
+
+def test_a_rate_and_its_count_in_one_bracket(extractor):
+    f = fields_of(extractor, "Forty patients were infused. The CR rate (45%, 18/40) was durable.")
+    assert by_key(f["response"]) == [("CR", 18, 45)]
+
+
+def test_a_count_that_were_its_category(extractor):
+    f = fields_of(extractor, "Twenty patients were infused; 16 (80%) achieved CR and four were non-responders.")
+    assert ("NR", 4, None) in by_key(f["response"])

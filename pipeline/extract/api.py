@@ -330,6 +330,10 @@ def assemble(doc: Doc, document: Document) -> Extraction:
     responses = [f for f in findings(doc, "response") if not _unstated(f) and not cited_only
                  # one patient has no response rate: "an ORR of 93%" in a case report is a cited trial's
                  and not (design == "case_report" and f.value["pct"] is not None)]
+    # "CR rate 83% and MRD-negative CR rate 71%": the CR that an MRD-negative CR implies takes its value only
+    # where the text states no CR value of its own
+    own = {f.value["category"] for f in responses if _stated(f) and not f.detail.get("implied_by")}
+    responses = [f for f in responses if not (f.detail.get("implied_by") and _stated(f) and f.value["category"] in own)]
     for f in _observations(responses, "category", distinct=not single):
         value = dict(f.value)
         if single:

@@ -291,7 +291,8 @@ class CarmineRates:
             return None  # overlapping (a grade inside a count's brackets)
         raw_gap = outside(text, lo, hi, asides)
         gap = self.rx["abbrev_in_gap"].sub("", raw_gap)
-        if self.rx["clause_break"].search(gap) or self.rx["other_measure"].search(gap):
+        if self.rx["clause_break"].search(gap) or self.rx["other_measure"].search(gap) or (
+                after and self.rx["new_clause"].search(gap)):
             return None  # "CR at 3 months, the PFS and OS rates at 12 months were 66.7%": another measure's value
         if any(lo <= b.start < hi and b.key != a.key for b in sa):
             return None  # another statement between them
@@ -303,10 +304,11 @@ class CarmineRates:
             return cost - 20  # "CRS in 87% (n=48) at grades 1-2 and 11% (n=6) at grade 3": each value's grade
         if not after and self.rx["value_for"].fullmatch(gap):
             return cost - 5  # "rates of 40% for CR, 25% for PR"
+        if not after and "," in gap and not self.rx["comma_continuation"].fullmatch(gap, gap.rindex(",") + 1):
+            return None  # "73 patients who received ide-cel, the best responses were CR": a value before a comma is its clause's
         if not after:
             people = q0.people or q0.n is not None
-            # "Among the 42 infused patients, CRS occurred in 35": a comma leaves the value to its own clause
-            if (len(gap.strip()) > 2 or "," in gap) and not (self.rx["before_connector"].search(gap) or (
+            if len(gap.strip()) > 2 and not (self.rx["before_connector"].search(gap) or (
                     people and self.rx["before_connector_people"].search(gap))):
                 return None
             if q0.people or q0.n is not None:

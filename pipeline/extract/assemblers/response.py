@@ -75,7 +75,8 @@ class CarmineResponse:
                 f = Finding("response", {"category": category, "n": None, "pct": None}, t.start, t.end,
                             f"{self.name}.mention", 0.85,
                             detail={"matched": text[t.start:t.end], "needs_rate": needs_rate or repeat,
-                                    "site": bool(self.rx["site_specific"].match(after))})
+                                    "site": bool(self.rx["site_specific"].match(after)),
+                                    **({"implied_by": t.label} if category != t.label and not row.get("composite") else {})})
                 emit(doc, f, (t.start, t.end))
         return doc
 

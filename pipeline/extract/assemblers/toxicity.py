@@ -100,6 +100,8 @@ class CarmineToxicity:
                 for g in grades[bisect.bisect_left(grade_starts, t.end):bisect.bisect_left(grade_starts, e)]:
                     if g.start in used or (g.vague and g.grade == "any"):
                         continue  # the cheap test first: on long texts the term look-up below dominated
+                    if self.rx["grade_of_other"].match(text, g.end):
+                        continue  # "grade >=3 cytopenia": another event's grade
                     last = self._last_term_before(mentions, g.start, s)
                     if same.get(id(last), last) is t:
                         used.add(g.start)
