@@ -332,8 +332,8 @@ def assemble(doc: Doc, document: Document) -> Extraction:
                  and not (design == "case_report" and f.value["pct"] is not None)]
     # "CR rate 83% and MRD-negative CR rate 71%": the CR that an MRD-negative CR implies takes its value only
     # where the text states no CR value of its own
-    own = {f.value["category"] for f in responses if _stated(f) and not f.detail.get("implied_by")}
-    responses = [f for f in responses if not (f.detail.get("implied_by") and _stated(f) and f.value["category"] in own)]
+    own_cr = {f.value["category"] for f in responses if _stated(f) and not f.detail.get("implied_by")}
+    responses = [f for f in responses if not (f.detail.get("implied_by") and _stated(f) and f.value["category"] in own_cr)]
     for f in _observations(responses, "category", distinct=not single):
         value = dict(f.value)
         if single:
