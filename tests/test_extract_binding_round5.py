@@ -169,3 +169,19 @@ def test_a_rate_and_its_count_in_one_bracket(extractor):
 def test_a_count_that_were_its_category(extractor):
     f = fields_of(extractor, "Twenty patients were infused; 16 (80%) achieved CR and four were non-responders.")
     assert ("NR", 4, None) in by_key(f["response"])
+
+
+def test_one_statements_values_at_successive_time_points(extractor):
+    f = fields_of(extractor, "In 40 infused patients, the CR rate was 70% at 1 month, 60% at 6 months and 52% at 12 "
+                             "months.")
+    assert by_key(f["response"]) == [("CR", None, 52), ("CR", None, 60), ("CR", None, 70)]
+
+
+def test_respectively_after_the_groups_the_values_are_for(extractor):
+    f = fields_of(extractor, "ICANS rates were 20% and 35% in the axi-cel and tisa-cel groups, respectively.")
+    assert by_key(f["icans"]) == [("any", None, 20), ("any", None, 35)]
+
+
+def test_a_grade_followed_by_a_fraction_is_no_grade_list(extractor):
+    f = fields_of(extractor, "Safety in 50 patients: CRS (any grade), 41/50 (82%); grade 3, 5/50 (10%).")
+    assert by_key(f["crs"]) == [("3", 5, 10), ("any", 41, 82)]

@@ -168,6 +168,7 @@ class CarmineRates:
                 in_brackets = self.rx["arm_bracketed_between"].fullmatch(between) is not None
                 if not ((self.rx["arm_between"].fullmatch(between) and self.rx["arm_after"].match(after))
                         or (self.rx["arm_named_between"].fullmatch(between) and self.rx["arm_named_after"].match(after))
+                        or (self.rx["arm_time_between"].fullmatch(between) and self.rx["arm_time_after"].match(after))
                         or (in_brackets and (bracketed or self.rx["versus_word"].search(between)))
                         or self._respective_values(text, a, group[0], last, groups, gi, asides)):
                     break
