@@ -185,3 +185,11 @@ def test_respectively_after_the_groups_the_values_are_for(extractor):
 def test_a_grade_followed_by_a_fraction_is_no_grade_list(extractor):
     f = fields_of(extractor, "Safety in 50 patients: CRS (any grade), 41/50 (82%); grade 3, 5/50 (10%).")
     assert by_key(f["crs"]) == [("3", 5, 10), ("any", 41, 82)]
+
+
+def test_a_comparators_value_in_a_pair_after_the_arms_were_named(extractor):
+    f = fields_of(extractor, "In this randomised trial, 200 patients were assigned to cilta-cel and 190 to standard "
+                             "care. The ORR was 85% vs 67%, and CRS occurred in 76%.")
+    assert by_key(f["response"]) == [("ORR", None, 85)]
+    f = fields_of(extractor, "Across two subgroups, CR rates were 70% vs 50%.")  # no comparator arm: both kept
+    assert by_key(f["response"]) == [("CR", None, 50), ("CR", None, 70)]

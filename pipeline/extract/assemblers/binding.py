@@ -60,6 +60,8 @@ class CarmineRates:
                       if not qualifier_at(doc, "reported", q.start) and not qualifier_at(doc, "comparator", q.start)
                       and not self._comparator_arm(text, q)]
         grades = [g for _, g in values_of(doc, "grades")]
+        arms = self.rx["arms_car_first"].search(text)
+        car_first = arms.start() if arms else None
         for s, e in sentences(doc):
             sa = sorted((a for a in found if s <= a.start < e), key=lambda a: a.start)
             sq = [q for q in quantities if s <= q.start < e]
@@ -67,6 +69,8 @@ class CarmineRates:
                 continue
             bound = self.bind(text, sa, sq, asides)
             for a, group in bound:
+                if len(group) == 2 and car_first is not None and car_first < a.start:
+                    del group[1:]  # "CAR-T and standard of care ... CR rates were 61% vs 33%": the comparator's second
                 self._fill(a, group)
             self._share(text, sa, bound)
             self._elliptic(text, [g for g in grades if s <= g.start < e], bound, sq)
