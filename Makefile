@@ -66,9 +66,14 @@ BLIND_GOLD := tests/fixtures/gold/blind6.jsonl
 #: our own phrasing battery: short cohort statements annotated for crs, icans, response and n_patients only
 BATTERY_GOLD := tests/fixtures/gold/battery.jsonl
 
-eval-battery: setup ## The phrasing battery's stated counts and rates (the only fields it annotates)
-	@$(PY) -m pipeline eval --gold $(BATTERY_GOLD) --scorer $(dir $(GOLD))score.py \
+#: our own duration battery: annotated for durations, transplant, patients, study_design and n_patients only
+BATTERY2_GOLD := tests/fixtures/gold/battery2.jsonl
+
+eval-battery: setup ## Our phrasing batteries, on the fields each annotates (rates; durations, transplant, patients)
+	@echo "== $(BATTERY_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY_GOLD) --scorer $(dir $(GOLD))score.py \
 	  --output $(CORPUS)/build/battery.pred.jsonl | grep -E '^(n_patients|crs|icans|response)|rates'
+	@echo "== $(BATTERY2_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY2_GOLD) --scorer $(dir $(GOLD))score.py \
+	  --output $(CORPUS)/build/battery2.pred.jsonl | grep -E '^(study_design|n_patients|transplant|durations|patients) '
 
 
 eval-blind: setup ## The blind sets' totals only (macro-F1, rates_f1); never tune on them (tests/fixtures/gold/README.md)

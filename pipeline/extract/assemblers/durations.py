@@ -76,6 +76,7 @@ class CarmineDurations:
             if rule.get("unless_left"):
                 rule["unless_left_rx"] = re.compile(rule["unless_left"], re.I)
         self._car = re.compile(res.patterns.macros["CAR"], re.I)
+        self._comparator = next(r["rx"] for r in self.rules if r["id"] == "comparator_arm")
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
@@ -105,6 +106,8 @@ class CarmineDurations:
             if last is not None and last[1] is not None and listed_prev:
                 # "median OS and RFS were 12.9 (95% CI ...) and 6.9 months": the list goes on with its measure
                 rule, left = last[1], last[2]
+                if self._comparator.match(right):
+                    rule = None  # "10.8 months with CAR-T versus 2.3 months with standard care"
             else:
                 rule = self._measure(text, t, s, e, left, right, raw_left)
             last = (t, rule if rule is not None and rule["measure"] != "skip" else None, left)
@@ -169,6 +172,9 @@ class CarmineDurations:
     def _emit(self, doc: Doc, text: str, t: Time, s: int, e: int, left: str, right: str, rule: dict[str, Any],
               q: dict[str, Any], listed: bool = False, cohort_only: bool = False) -> None:
         measure = rule["measure"]
+        if q["history"] == "hist_before_relapse" and not _OTHER_THERAPY.search(text, s, e) \
+                and self._car_course(text, s, t.start, right):
+            q = dict(q, history=None)  # "a PR at week 8 that lasted 5 months before progression" after the CAR
         if rule.get("in_car_course") and not self._car.search(text, t.end, e) \
                 and self._car_course(text, s, t.start, right):
             # "Complete remission persisted ... and lasted for 7.6 months before a relapse": the CAR's remission

@@ -47,6 +47,9 @@ class CarmineTimes:
             unit = parse_unit(g["unit"])
             if unit is None:
                 continue
+            if rule.get("notation"):  # "at month 3": a time point written as a notation
+                add_span(doc, "times", Time(m.start(), m.end(), [int(g["value"])], unit, form=rule["id"]))
+                continue
             raw = _UNITS.sub(" ", _BRACKETS.sub(" ", g["values"]))
             values = []
             for piece in _LIST_SEP.split(raw):

@@ -1,0 +1,97 @@
+"""Durations on the phrasings of our own duration battery's misses (tests/fixtures/gold/battery2.jsonl;
+each case here is reworded, not one of its lines)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.extract import Extractor, build_nlp
+from pipeline.readers import read_text
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor(build_nlp())
+
+
+def durations(extractor: Extractor, text: str) -> list[tuple]:
+    f = extractor.extract(read_text(text, doc_id="test")).fields
+    return sorted((d["measure"], d["value"], d["unit"], d["qualifier"]) for d in f["durations"])
+
+
+def test_one_patients_response_at_a_time_point(extractor):
+    got = durations(extractor, "A 61-year-old man with DLBCL received CD19 CAR-T cells. He was in CR at 2 months.")
+    assert got == [("time_to_response", 2, "month", None)]
+    got = durations(extractor, "A 50-year-old woman with myeloma received BCMA CAR-T cells and reached sCR at month 4.")
+    assert got == [("time_to_response", 4, "month", None)]
+
+
+def test_ongoing_remissions_in_more_forms(extractor):
+    assert ("response_duration", 20, "month", "ongoing") in durations(
+        extractor, "A 40-year-old woman received CD19 CAR-T cells; she remains in sCR 20 months after infusion.")
+    assert ("response_duration", 12, "month", "ongoing") in durations(
+        extractor, "A 9-year-old boy received CD19 CAR-T cells and remains leukemia-free 12 months later.")
+    assert ("response_duration", 24, "month", "ongoing") in durations(
+        extractor, "After BCMA CAR-T, a 66-year-old man has maintained MRD-negative sCR for 24 months.")
+
+
+def test_days_of_a_timeline(extractor):
+    got = durations(extractor, "A 70-year-old man received CD19 CAR-T cells. D3, fever and grade 1 CRS; D30, CR "
+                               "confirmed by PET/CT.")
+    assert got == [("other", 3, "day", None), ("time_to_response", 30, "day", None)]
+    got = durations(extractor, "A 30-year-old man received CD7 CAR-T cells. Bone marrow on d+28 showed MRD-negative CR.")
+    assert got == [("time_to_response", 28, "day", None)]
+
+
+def test_the_crs_day_before_a_response_stays_the_crs_day(extractor):
+    got = durations(extractor, "A 44-year-old woman received CD5 CAR-T cells. She developed grade 1 CRS on day 3, "
+                               "achieved CR at week 4, and was bridged to transplant.")
+    assert ("other", 3, "day", None) in got and ("time_to_response", 4, "week", None) in got
+
+
+def test_relapse_death_and_response_lengths_counted_from_the_car(extractor):
+    got = durations(extractor, "Thirty patients with B-ALL received CD22 CAR-T cells; eight relapsed, at a median of "
+                               "5 months after infusion.")
+    assert got == [("time_to_relapse", 5, "month", "median")]
+    got = durations(extractor, "A 70-year-old woman received CD19 CAR-T cells; her lymphoma progressed and she died "
+                               "two months after infusion.")
+    assert got == [("other", 2, "month", None)]
+    got = durations(extractor, "A 60-year-old man received CLL1 CAR-T cells, achieved CR on day 21 but relapsed 3 "
+                               "months after achieving CR.")
+    assert ("response_duration", 3, "month", None) in got
+
+
+def test_a_remission_before_progression_after_the_car_is_the_cars(extractor):
+    got = durations(extractor, "A 50-year-old woman with gastric cancer received CLDN18.2 CAR-T cells. A partial "
+                               "response lasted 4 months before progression.")
+    assert got == [("response_duration", 4, "month", None)]
+
+
+def test_a_remission_before_relapse_after_a_transplant_is_prior(extractor):
+    got = durations(extractor, "A 25-year-old man remained in CR for five months after allogeneic HSCT before "
+                               "relapsing. He then received donor-derived CD19 CAR-T cells.")
+    assert got == [("prior_remission", 5, "month", None)]
+    got = durations(extractor, "A 7-year-old girl relapsed 10 weeks after a second allogeneic transplant and received "
+                               "CD19 CAR-T cells.")
+    assert got == [("prior_remission", 10, "week", None)]
+
+
+def test_dose_escalation_and_enrolment_periods_keep_the_results(extractor):
+    got = durations(extractor, "In a phase 1 dose-escalation study, 20 patients received CD123 CAR-T cells, and the "
+                               "median OS was 6.1 months.")
+    assert got == [("survival", 6.1, "month", "median")]
+    got = durations(extractor, "We analysed 150 patients treated between 2019 and 2022, median follow-up was 15 months.")
+    assert got == [("follow_up", 15, "month", "median")]
+
+
+def test_a_comparators_value_in_a_list_is_left_out(extractor):
+    got = durations(extractor, "In this randomised trial, median EFS was 8.3 months with CAR-T versus 2.0 months with "
+                               "standard care.")
+    assert got == [("survival", 8.3, "month", "median")]
+
+
+def test_persistence_and_event_lengths(extractor):
+    assert ("other", 4, "month", "median") in durations(
+        extractor, "In 30 patients, the median persistence of CAR-T cells was 4 months.")
+    assert ("other", 5, "day", None) in durations(
+        extractor, "A 40-year-old man received CD7 CAR-T cells; grade 2 ICANS appeared on d+6 and lasted 5 days.")
