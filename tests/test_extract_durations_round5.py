@@ -95,3 +95,26 @@ def test_persistence_and_event_lengths(extractor):
         extractor, "In 30 patients, the median persistence of CAR-T cells was 4 months.")
     assert ("other", 5, "day", None) in durations(
         extractor, "A 40-year-old man received CD7 CAR-T cells; grade 2 ICANS appeared on d+6 and lasted 5 days.")
+
+
+def fields(extractor: Extractor, text: str) -> dict:
+    return extractor.extract(read_text(text, doc_id="test")).fields
+
+
+@pytest.mark.parametrize(("text", "patient"), [
+    ("A woman in her 60s with myeloma was treated with BCMA CAR-T cells. She reached CR.", (None, "female")),
+    ("A 70-year-old kidney transplant recipient developed DLBCL. He was treated with CD19 CAR-T cells.", (70, "male")),
+    ("A 22-year-old with relapsed T-ALL received CD7 CAR-T cells. She achieved CR on day 28.", (22, "female")),
+    ("We report a patient (male, aged 63) with myeloma who received BCMA CAR-T cells.", (63, "male")),
+    ("Aged 41, a woman with Hodgkin lymphoma received CD30 CAR-T cells.", (41, "female")),
+])
+def test_one_patient_described_in_more_forms(extractor, text, patient):
+    f = fields(extractor, text)
+    assert f["study_design"] == "case_report" and f["n_patients"] == 1
+    assert [(p["age_years"], p["sex"]) for p in f["patients"]] == [patient]
+
+
+def test_the_first_patient_aged_n_was_a_woman(extractor):
+    f = fields(extractor, "The first patient, aged 48, was a woman with MCL; the second, a 70-year-old man with FL, "
+                          "had a PR. Both received CD19 CAR-T cells.")
+    assert (48, "female") in [(p["age_years"], p["sex"]) for p in f["patients"]]

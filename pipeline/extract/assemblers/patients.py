@@ -25,12 +25,17 @@ from pipeline.extract.components.base import Finding, add_finding, findings, sen
 from pipeline.extract.spans import values_of
 
 #: a person word right after an age ("a 61-year-old woman", "... old Chinese male patient")
-_PERSON_AFTER = re.compile(r"^[-\s‐]*(?:[\w-]+\s+){0,3}?(?P<w>male|female|man|woman|boy|girl|gentleman|lady|patient|child|"
-                           r"infant|adolescent|individual|toddler)\b", re.I)
+_PERSON_AFTER = re.compile(r"^[-\s‐,]*(?:an?\s+)?(?:[\w-]+\s+){0,3}?(?P<w>male|female|man|woman|boy|girl|gentleman|lady|patient|"
+                           r"child|infant|adolescent|individual|toddler|recipient)\b|^\s+(?P<with>with)\s+\w", re.I)
 #: a sex or person word right before an age ("a male patient aged 45", "the patient was male and 45 years old",
 #: "The patient, aged 45, ...")
-_SEX_BEFORE = re.compile(r"\b(?P<w>male|female|man|woman|boy|girl|patient|child)\s+(?:patient\s+)?(?:and\s+|,\s*)?(?:was\s+|is\s+)?$|"
-                         r"\b(?:the|this|our)\s+(?P<p>patient|child|man|woman|boy|girl)\s*,\s*$", re.I)
+_SEX_BEFORE = re.compile(r"\b(?P<w>male|female|man|woman|boy|girl|patient|child)\s*(?:patient\s+)?(?:and\s+|,\s*)?(?:was\s+|is\s+)?$|"
+                         r"\b(?:the|this|our)\s+(?:first\s+|second\s+|third\s+|fourth\s+|fifth\s+)?"
+                         r"(?P<p>patient|child|man|woman|boy|girl)\s*,\s*$", re.I)
+#: one person described by sex and decade, no age: "a woman in her 50s", "A man in his seventies"
+_DECADE = re.compile(r"\b[Aa]n?\s+(?:[\w-]+\s+){0,2}?(?P<w>man|woman|boy|girl|male|female)\s+in\s+(?:his|her)\s+"
+                     r"(?:early\s+|late\s+|mid[-\s]?)?(?:\d0s|twenties|thirties|forties|fifties|sixties|seventies|"
+                     r"eighties|nineties)\b")
 _HE = re.compile(r"\b(?:[Hh]e|[Hh]is|[Hh]im|[Hh]imself)\b")
 _SHE = re.compile(r"\b(?:[Ss]he|[Hh]er|[Hh]ers|[Hh]erself)\b")
 MALE = {"male", "man", "boy", "gentleman"}
@@ -58,6 +63,7 @@ class CarminePatients:
         for _, m in values_of(doc, "markers"):
             add_finding(doc, Finding("patient_marker", m.number, m.start, m.end, f"{self.name}.marker", 0.9))
         he, she = _HE.search(text), _SHE.search(text)
+        text_sex = ("male" if he else "female") if bool(he) != bool(she) else None
         if bool(he) != bool(she):
             first = he or she
             assert first is not None
@@ -72,16 +78,24 @@ class CarminePatients:
             before = _SEX_BEFORE.search(text[max(s, age.start - 40):age.start])
             if after is None and before is None:
                 continue
-            sex = _sex_of(after.group("w")) if after else None
+            sex = _sex_of(after.group("w")) if after and after.group("w") else None
             if sex is None and before is not None:
                 sex = _sex_of(before.group("w") or before.group("p"))
             if sex is None:
                 sent = text[s:e].lower()
                 h, sh = re.search(r"\b(?:he|his|him)\b", sent), re.search(r"\b(?:she|her)\b", sent)
                 sex = "male" if h and not sh else "female" if sh and not h else None
+            if sex is None and after is not None and (after.group("with") or after.group("w").lower() == "recipient"):
+                sex = text_sex  # "A 67-year-old kidney transplant recipient ... He was treated"
             end = age.end + after.end() if after else age.end
             add_finding(doc, Finding("patients", {"age_years": age.years, "sex": sex}, age.start, end,
                                      f"{self.name}.{age.form}", 0.9, detail={"matched": text[age.start:end]}))
+        ages = [a for _, a in values_of(doc, "ages")]
+        for m in _DECADE.finditer(text):
+            if any(m.start() <= a.start < m.end() for a in ages) or qualifiers(doc, m.start())["hypothesis"] in NOT_RESULT:
+                continue
+            add_finding(doc, Finding("patients", {"age_years": None, "sex": _sex_of(m.group("w"))}, m.start(), m.end(),
+                                     f"{self.name}.decade", 0.85, detail={"matched": m.group(0)}))
         return doc
 
 
