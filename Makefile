@@ -68,12 +68,16 @@ BATTERY_GOLD := tests/fixtures/gold/battery.jsonl
 
 #: our own duration battery: annotated for durations, transplant, patients, study_design and n_patients only
 BATTERY2_GOLD := tests/fixtures/gold/battery2.jsonl
+#: our own 36 synthetic full abstracts, every field annotated
+BATTERY3_GOLD := tests/fixtures/gold/battery3.jsonl
 
 eval-battery: setup ## Our phrasing batteries, on the fields each annotates (rates; durations, transplant, patients)
 	@echo "== $(BATTERY_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY_GOLD) --scorer $(dir $(GOLD))score.py \
 	  --output $(CORPUS)/build/battery.pred.jsonl | grep -E '^(n_patients|crs|icans|response)|rates'
 	@echo "== $(BATTERY2_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY2_GOLD) --scorer $(dir $(GOLD))score.py \
 	  --output $(CORPUS)/build/battery2.pred.jsonl | grep -E '^(study_design|n_patients|transplant|durations|patients) '
+	@echo "== $(BATTERY3_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY3_GOLD) --scorer $(dir $(GOLD))score.py \
+	  --output $(CORPUS)/build/battery3.pred.jsonl | grep -E '^(rates_f1|macro_f1)='
 
 
 eval-blind: setup ## The blind sets' totals only (macro-F1, rates_f1); never tune on them (tests/fixtures/gold/README.md)

@@ -118,3 +118,26 @@ def test_the_first_patient_aged_n_was_a_woman(extractor):
     f = fields(extractor, "The first patient, aged 48, was a woman with MCL; the second, a 70-year-old man with FL, "
                           "had a PR. Both received CD19 CAR-T cells.")
     assert (48, "female") in [(p["age_years"], p["sex"]) for p in f["patients"]]
+
+
+@pytest.mark.parametrize(("text", "labels"), [
+    ("A 60-year-old man had received four prior lines, including high-dose chemotherapy with autologous stem cell "
+     "transplantation. He then received CD19 CAR-T cells.", ["prior_auto_hsct"]),
+    ("Twenty patients received BCMA CAR-T cells. Five had relapsed after autologous stem cell transplantation.",
+     ["prior_auto_hsct"]),
+    ("Forty patients received CD19 CAR-T cells; ten responders proceeded to consolidative allo-HSCT.",
+     ["consolidative_allo_hsct"]),
+    ("Patients older than 70 or with comorbidities precluding ASCT received CD19 CAR-T cells.", []),
+    ("Patients who had received an allo-HSCT before CAR-T therapy were excluded. Thirty patients were infused.", []),
+])
+def test_transplant_timing_in_more_forms(extractor, text, labels):
+    assert fields(extractor, text)["transplant"] == labels
+
+
+@pytest.mark.parametrize(("text", "source"), [
+    ("A 50-year-old woman received autologous CLDN18.2 CAR-T cells.", ["autologous"]),
+    ("Sixty patients received CD19 CAR-T cells manufactured from their own lymphocytes.", ["autologous"]),
+    ("Across 12 studies of CD7 CAR-T cells, the CR rate was 80% with donor-derived products.", ["allogeneic"]),
+])
+def test_cell_source_in_more_forms(extractor, text, source):
+    assert fields(extractor, text)["cell_source"] == source

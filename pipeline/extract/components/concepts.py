@@ -223,11 +223,11 @@ class CarmineConcepts:
             if self.rx["source_comparator_before"].search(text, max(0, m.start() - 40), m.start()):
                 continue
             src = m.group("src").lower()
-            label = "autologous" if src.startswith("autologous") else "allogeneic"
+            label = "autologous" if src.startswith(("autologous", "recipient", "patient")) else "allogeneic"
             self._emit(doc, "cell_source", label, m.span("src"), "source_before_car", 0.85)
         for m in self._finditer(doc, "source_after_car", text):
             src = m.group("src").lower()
-            label = "autologous" if ("patient" in src or src.startswith("autologous")) else "allogeneic"
+            label = "autologous" if ("patient" in src or src.startswith(("autologous", "own"))) else "allogeneic"
             self._emit(doc, "cell_source", label, m.span("src"), "source_after_car", 0.8)
         if (doc._.carmine_terms or {}).get("cell_types"):
             for m in self._finditer(doc, "source_cells", text):
@@ -236,6 +236,13 @@ class CarmineConcepts:
                 src = m.group("src").lower()
                 label = "autologous" if src.startswith(("autologous", "patient")) else "allogeneic"
                 self._emit(doc, "cell_source", label, m.span("src"), "source_cells", 0.7)
+        if (doc._.carmine_terms or {}).get("cell_types"):
+            for m in self._finditer(doc, "source_products", text):
+                if self._about_field(doc, text, m.start()):
+                    continue
+                which = "src" if m.group("src") else "src2"
+                label = "autologous" if m.group(which).lower().startswith(("autologous", "recipient")) else "allogeneic"
+                self._emit(doc, "cell_source", label, m.span(which), "source_products", 0.7)
         for m in self._finditer(doc, "source_universal", text):
             if self._about_field(doc, text, m.start()):
                 continue  # "universal CAR-T cells represent new frontiers"
@@ -262,7 +269,7 @@ class CarmineConcepts:
             if zone[2] != "title" and (is_background(doc, t.start) or not self.cue["patient_cue"].search(sent)):
                 continue
             before, after = text[max(s, t.start - 60):t.start], text[min(end, e):e]
-            if self.rx["tx_negated_before"].search(before):
+            if self.rx["tx_negated_before"].search(before) or self.rx["tx_excluded"].search(sent):
                 continue
             if self.rx["tx_tandem_before"].search(before) or self.rx["tx_tandem_after"].match(after):
                 continue
