@@ -141,3 +141,27 @@ def test_transplant_timing_in_more_forms(extractor, text, labels):
 ])
 def test_cell_source_in_more_forms(extractor, text, source):
     assert fields(extractor, text)["cell_source"] == source
+
+
+def test_a_dose_of_a_drug_is_no_dosing_schedule(extractor):
+    got = durations(extractor, "A 30-year-old woman received CD7 CAR-T cells. Grade 2 CRS began on day 3 and resolved "
+                               "after one dose of tocilizumab.")
+    assert got == [("other", 3, "day", None)]
+
+
+def test_a_response_which_is_ongoing(extractor):
+    got = durations(extractor, "A 60-year-old man received CD19 CAR-T cells. PET at one month showed a complete "
+                               "response, which is ongoing at 14 months.")
+    assert ("response_duration", 14, "month", "ongoing") in got
+
+
+def test_a_transplant_not_done_is_no_history(extractor):
+    got = durations(extractor, "A 30-year-old woman received CD7 CAR-T cells. She has not undergone a second "
+                               "transplant and remains in MRD-negative CR 10 months after infusion.")
+    assert got == [("response_duration", 10, "month", "ongoing")]
+
+
+def test_a_death_counted_from_admission_is_no_duration(extractor):
+    got = durations(extractor, "A 21-year-old man received CD19 CAR-T cells and achieved CR. He died of pneumonia 22 "
+                               "days after admission.")
+    assert all(d[1] != 22 for d in got)
