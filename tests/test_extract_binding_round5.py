@@ -193,3 +193,23 @@ def test_a_comparators_value_in_a_pair_after_the_arms_were_named(extractor):
     assert by_key(f["response"]) == [("ORR", None, 85)]
     f = fields_of(extractor, "Across two subgroups, CR rates were 70% vs 50%.")  # no comparator arm: both kept
     assert by_key(f["response"]) == [("CR", None, 50), ("CR", None, 70)]
+
+
+def test_a_statement_repeated_after_a_semicolon_takes_its_own_values(extractor):
+    f = fields_of(extractor, "Grade ≥3 CRS occurred in 30 (8%); the rates of grade ≥3 CRS were 11% with axi-cel and "
+                             "5% with tisa-cel.")
+    assert {(o["grade"], o["n"], o["pct"]) for o in f["crs"]} == {(">=3", 30, 8), (">=3", None, 11), (">=3", None, 5)}
+
+
+def test_two_values_of_one_statement_joined_by_and_are_two_groups(extractor):
+    f = fields_of(extractor, "In total, 200 patients were infused (cilta-cel, n = 100; ide-cel, n = 100). CRS occurred "
+                             "in 80.5% and 84.0% of patients.")
+    assert by_key(f["crs"]) == [("any", None, 80.5), ("any", None, 84.0)]
+    f = fields_of(extractor, "The pooled ORR and MRD negativity rate were 85% and 70%, respectively.")
+    assert by_key(f["response"]) == [("ORR", None, 85)]
+
+
+def test_n_of_them_received_the_infusion(extractor):
+    f = fields_of(extractor, "Of 100 randomised patients, 50 were assigned to CAR-T and 47 of them received the "
+                             "infusion. The ORR was 80%.")
+    assert f["n_patients"] == 47

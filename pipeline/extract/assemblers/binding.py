@@ -28,6 +28,7 @@ breaks, connectors) are data in ``configs/patterns/binding.jsonl``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
@@ -41,6 +42,10 @@ from pipeline.extract.lexicon import load_resources
 from pipeline.extract.numbers import parse_number
 from pipeline.extract.qualifiers.context import qualifier_at
 from pipeline.extract.spans import Grade, Quantity, values_of
+
+
+#: "..., respectively" closing a list of values soon after one
+_RESPECTIVELY_SOON = re.compile(r"[^.;]{0,40}?\brespectively\b")
 
 
 class CarmineRates:
@@ -173,6 +178,8 @@ class CarmineRates:
                 if not ((self.rx["arm_between"].fullmatch(between) and self.rx["arm_after"].match(after))
                         or (self.rx["arm_named_between"].fullmatch(between) and self.rx["arm_named_after"].match(after))
                         or (self.rx["arm_time_between"].fullmatch(between) and self.rx["arm_time_after"].match(after))
+                        or (self.rx["and_only"].fullmatch(between) and not self._statement_follows(text, g, sa)
+                            and not self._coordinated_subject(text, a, group[0]))
                         or (in_brackets and (bracketed or self.rx["versus_word"].search(between)))
                         or self._respective_values(text, a, group[0], last, groups, gi, asides)):
                     break
@@ -182,18 +189,32 @@ class CarmineRates:
                 last = g[-1]
         return out
 
+    def _coordinated_subject(self, text: str, statement: Anchor, first: Quantity) -> bool:
+        """The statement's clause coordinates its subject: a list of values after it is the subjects' ("the
+        response rate, 6-month and 1-year PFS rates were 67%, 66% and 44%"), not groups' values of it."""
+        lead = text[max(0, statement.start - 200):statement.start]
+        clause = self.rx["clause_start"].split(lead)[-1]
+        gap = self.rx["group_phrase"].sub(" ", text[statement.end:first.start])  # "in the A, B and C groups"
+        return bool(self.rx["coordination"].search(clause) or self.rx["coordination"].search(gap))
+
+    @staticmethod
+    def _statement_follows(text: str, g: list[Quantity], sa: list[Anchor]) -> bool:
+        """A statement comes right after value ``g`` in its clause ("40%, and 20% had PR"): the value may be that
+        statement's, not another group's value of the statement before ("CRS in 83% and 85% of patients")."""
+        end = g[-1].end
+        if _RESPECTIVELY_SOON.match(text, end):
+            return True  # "The pooled ORR and MRD negativity rate were 89% and 81%, respectively": a list of measures
+        return any(b.start >= end and len(text[end:b.start]) < 40 and not any(c in text[end:b.start] for c in ",;")
+                   for b in sa)
+
     def _respective_values(self, text: str, statement: Anchor | None, first: Quantity, last: Quantity,
                            groups: list[list[Quantity]], gi: int, asides: list[tuple[int, int]]) -> bool:
         """One statement's values listed for as many groups named elsewhere, closed by "respectively"
         ("ICANS was observed in 15.4% and 11.8%, respectively"): group ``gi`` continues the list. Not
         where the statement's clause coordinates its subject ("the rates of CV events and CV events
         with CRS were 25.6% and 14.2%, respectively": the values are the subjects')."""
-        if statement is not None:
-            lead = text[max(0, statement.start - 200):statement.start]
-            clause = self.rx["clause_start"].split(lead)[-1]
-            gap = self.rx["group_phrase"].sub(" ", text[statement.end:first.start])  # "in the A, B and C groups"
-            if self.rx["coordination"].search(clause) or self.rx["coordination"].search(gap):
-                return False  # "the response rate, 6-month and 1-year PFS rates were 67%, 66% and 44%"
+        if statement is not None and self._coordinated_subject(text, statement, first):
+            return False  # "the response rate, 6-month and 1-year PFS rates were 67%, 66% and 44%"
         prev_end = last.end
         for g in groups[gi:]:
             if not self.rx["value_list"].fullmatch(outside(text, prev_end, g[0].start, asides)):

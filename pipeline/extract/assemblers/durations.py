@@ -37,6 +37,7 @@ _CLAUSE = re.compile(r";|\.\s|:\s")
 _MEDIAN = re.compile(r"\bmedian\b", re.I)
 #: a sentence about one patient ("His LFS was ...", "the patient remained ..."): a single-patient rule holds
 _ONE_PATIENT = re.compile(r"\b(?:[Hh]is|[Hh]er|[Hh]e|[Ss]he|[Tt]he\s+(?:patient|child|boy|girl)|[Pp]atient\s+\d+)\b")
+_LASTED = re.compile(r"\b(?:lasted|lasting|sustained|persisted)\b", re.I)
 _REMISSION = frozenset({"response_duration", "time_to_response", "prior_remission"})
 #: several survival measures named before one value ("median PFS and median OS were 1.9 months")
 _SURVIVAL_NAMES = re.compile(r"\b(?:OS|PFS|EFS|DFS|LFS|RFS|DOR|DoR|overall\s+survival|progression[-\s]free\s+survival"
@@ -172,9 +173,11 @@ class CarmineDurations:
     def _emit(self, doc: Doc, text: str, t: Time, s: int, e: int, left: str, right: str, rule: dict[str, Any],
               q: dict[str, Any], listed: bool = False, cohort_only: bool = False) -> None:
         measure = rule["measure"]
-        if q["history"] == "hist_before_relapse" and not _OTHER_THERAPY.search(text, s, e) \
-                and self._car_course(text, s, t.start, right):
-            q = dict(q, history=None)  # "a PR at week 8 that lasted 5 months before progression" after the CAR
+        if q["history"] == "hist_before_relapse" and (measure == "time_to_response" or _LASTED.search(left)) \
+                and not _OTHER_THERAPY.search(text, s, e) and self._car_course(text, s, t.start, right):
+            # "a PR at week 8 that lasted 5 months before progression" after the CAR; "remained in CR for four
+            # months before a relapse" stays the GUIDE's prior remission
+            q = dict(q, history=None)
         if rule.get("in_car_course") and not self._car.search(text, t.end, e) \
                 and self._car_course(text, s, t.start, right):
             # "Complete remission persisted ... and lasted for 7.6 months before a relapse": the CAR's remission

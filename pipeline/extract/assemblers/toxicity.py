@@ -109,8 +109,9 @@ class CarmineToxicity:
                             valued.add(g.start)  # "CRS in all ten; 4 cases were low-grade"
                         # "ten had grade 3 neurologic events, but no grade 4 events": that grade with n 0
                         observations.append((g.grade, 0 if qualifiers(doc, g.start)["negated"] else None, "elliptic", g))
+            clause = max(s, text.rfind(";", s, t.start))  # "...; the rates of grade ≥3 CRS were ...": a new statement
             for grade, n, rule, g in observations:
-                key = (t.label, s, grade)
+                key = (t.label, clause, grade)
                 if key in emitted:
                     continue
                 emitted.add(key)
