@@ -43,7 +43,6 @@ from pipeline.extract.numbers import parse_number
 from pipeline.extract.qualifiers.context import qualifier_at
 from pipeline.extract.spans import Grade, Quantity, values_of
 
-
 #: "..., respectively" closing a list of values soon after one
 _RESPECTIVELY_SOON = re.compile(r"[^.;]{0,40}?\brespectively\b")
 
