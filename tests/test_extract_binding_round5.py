@@ -213,3 +213,18 @@ def test_n_of_them_received_the_infusion(extractor):
     f = fields_of(extractor, "Of 100 randomised patients, 50 were assigned to CAR-T and 47 of them received the "
                              "infusion. The ORR was 80%.")
     assert f["n_patients"] == 47
+
+
+def test_measures_an_approval_was_based_on_take_no_cohort_count(extractor):
+    f = fields_of(extractor, "Approval was based on the ORR and CR rate in 90 adult patients. Of the 90 patients, the "
+                             "ORR was 95% with a CR rate of 70%.")
+    assert by_key(f["response"]) == [("CR", None, 70), ("ORR", None, 95)]
+
+
+def test_a_group_named_by_its_size_after_a_statement_is_no_count(extractor):
+    f = fields_of(extractor, "Forty patients were treated. The ORR in the 30 patients with active disease was 70%.")
+    assert all(o["n"] != 30 for o in f["response"])
+
+
+def test_a_product_glued_to_its_antigen_counts_the_treated(extractor):
+    assert fields_of(extractor, "Forty-one patients received CD30.CAR-Ts. The ORR was 62%.")["n_patients"] == 41

@@ -165,3 +165,13 @@ def test_a_death_counted_from_admission_is_no_duration(extractor):
     got = durations(extractor, "A 21-year-old man received CD19 CAR-T cells and achieved CR. He died of pneumonia 22 "
                                "days after admission.")
     assert all(d[1] != 22 for d in got)
+
+
+def test_assessment_days_landmarks_and_symptoms_give_no_duration(extractor):
+    assert durations(extractor, "Thirty patients received CD22 CAR-T cells; CR was achieved in 24 of 28 patients "
+                                "evaluated on day 30 after infusion.") == []
+    assert durations(extractor, "The 1-year progression-free survival and overall survival for all evaluable patients "
+                                "were 36% and 94%, respectively.") == []
+    got = durations(extractor, "A 22-year-old man received tisa-cel. His neurological symptoms rapidly progressed from "
+                               "day 65.")
+    assert all(d[0] != "time_to_relapse" for d in got)

@@ -43,6 +43,8 @@ from pipeline.extract.numbers import parse_number
 from pipeline.extract.qualifiers.context import qualifier_at
 from pipeline.extract.spans import Grade, Quantity, values_of
 
+#: "in the 32 patients ...": a group named by its size right after a statement
+_DENOMINATOR_BEFORE = re.compile(r"\b(?:in|among)\s+the\s+$")
 #: "..., respectively" closing a list of values soon after one
 _RESPECTIVELY_SOON = re.compile(r"[^.;]{0,40}?\brespectively\b")
 
@@ -53,6 +55,7 @@ class CarmineRates:
         rows = {r["id"]: r for r in load_resources(configs).patterns.rules("binding")}
         self.rx = {k: r["rx"] for k, r in rows.items()}
         self.limits = rows
+        self._endpoint: set[int] = set()
 
     def __call__(self, doc: Doc) -> Doc:
         found = anchors(doc)
@@ -64,6 +67,8 @@ class CarmineRates:
                       if not qualifier_at(doc, "reported", q.start) and not qualifier_at(doc, "comparator", q.start)
                       and not self._comparator_arm(text, q)]
         grades = [g for _, g in values_of(doc, "grades")]
+        # statements in a sentence that names measures ("Approval was based on ORR ... in 97 patients")
+        self._endpoint = {id(a) for a in found if qualifier_at(doc, "hypothesis", a.start) == "endpoint"}
         arms = self.rx["arms_car_first"].search(text)
         car_first = arms.start() if arms else None
         for s, e in sentences(doc):
@@ -315,12 +320,17 @@ class CarmineRates:
         else:
             return None  # overlapping (a grade inside a count's brackets)
         raw_gap = outside(text, lo, hi, asides)
+        if after and q0.pct is None and _DENOMINATOR_BEFORE.search(raw_gap):
+            return None  # "The ORR in the 32 patients with active disease was 72%": a group's size, not a count
         gap = self.rx["abbrev_in_gap"].sub("", raw_gap)
         if self.rx["clause_break"].search(gap) or self.rx["other_measure"].search(gap) or (
                 after and self.rx["new_clause"].search(gap)):
             return None  # "CR at 3 months, the PFS and OS rates at 12 months were 66.7%": another measure's value
         if any(lo <= b.start < hi and b.key != a.key for b in sa):
             return None  # another statement between them
+        if q0.pct is None and q1.pct is None and id(a) in self._endpoint \
+                and (q0.people or q0.form in ("q_people", "q_people_far", "q_n_eq")):
+            return None  # "Approval was based on ORR, CR rate and DoR in 97 patients": the cohort, not a count of CRs
         limit = self.limits["after"] if after else self.limits["before"]
         if len(gap) > int(limit["max_chars"]):
             return None
