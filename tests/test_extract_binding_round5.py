@@ -228,3 +228,22 @@ def test_a_group_named_by_its_size_after_a_statement_is_no_count(extractor):
 
 def test_a_product_glued_to_its_antigen_counts_the_treated(extractor):
     assert fields_of(extractor, "Forty-one patients received CD30.CAR-Ts. The ORR was 62%.")["n_patients"] == 41
+
+
+def test_these_n_patients_is_a_group_not_a_count(extractor):
+    f = fields_of(extractor, "The objective response rate in these 101 patients was 83% (58% complete response rate).")
+    assert ("ORR", 101, None) not in by_key(f["response"]) and ("ORR", None, 83) in by_key(f["response"])
+
+
+def test_grade_one_or_higher_is_any_grade(extractor):
+    f = fields_of(extractor, "Sixty patients were infused. Grade ≥1 CRS occurred in 45 (75%).")
+    assert by_key(f["crs"]) == [("any", 45, 75)]
+
+
+@pytest.mark.parametrize(("text", "n"), [
+    ("We studied all patients with MM who received ide-cel (n=30) or cilta-cel (n=70). The ORR was 80%.", 100),
+    ("Patients were randomised to axi-cel (n = 180) or standard care (n = 179). The ORR was 83%.", 180),
+    ("Eighty patients with LBCL received an alloHCT following CAR T failure. Median follow-up was 15 months.", 80),
+])
+def test_cohort_counts_from_product_groups_and_weak_hints(extractor, text, n):
+    assert fields_of(extractor, text)["n_patients"] == n

@@ -175,3 +175,9 @@ def test_assessment_days_landmarks_and_symptoms_give_no_duration(extractor):
     got = durations(extractor, "A 22-year-old man received tisa-cel. His neurological symptoms rapidly progressed from "
                                "day 65.")
     assert all(d[0] != "time_to_relapse" for d in got)
+
+
+def test_progression_free_at_a_time_is_no_relapse(extractor):
+    got = durations(extractor, "In 58 patients treated with CD19 CAR-T cells, 30% were alive and progression free 2 "
+                               "years after CAR-T therapy.")
+    assert all(d[0] != "time_to_relapse" for d in got)

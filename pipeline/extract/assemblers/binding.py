@@ -44,7 +44,7 @@ from pipeline.extract.qualifiers.context import qualifier_at
 from pipeline.extract.spans import Grade, Quantity, values_of
 
 #: "in the 32 patients ...": a group named by its size right after a statement
-_DENOMINATOR_BEFORE = re.compile(r"\b(?:in|among)\s+the\s+$")
+_DENOMINATOR_BEFORE = re.compile(r"\b(?:in|among)\s+(?:the|these|those|all(?:\s+the)?)\s+$")
 #: "..., respectively" closing a list of values soon after one
 _RESPECTIVELY_SOON = re.compile(r"[^.;]{0,40}?\brespectively\b")
 

@@ -56,6 +56,8 @@ def normalize_grade(raw: str, higher: bool = False, lower: bool = False) -> str 
         op, g = ">=", g + 1
     elif op == "<":
         op, g = "<=", g - 1
+    if op == ">=" and g <= 1:
+        return "any"  # "grade ≥1", "G1+": every grade
     return f"{op}{g}"
 
 
