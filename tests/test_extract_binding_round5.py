@@ -247,3 +247,20 @@ def test_grade_one_or_higher_is_any_grade(extractor):
 ])
 def test_cohort_counts_from_product_groups_and_weak_hints(extractor, text, n):
     assert fields_of(extractor, text)["n_patients"] == n
+
+
+def test_grade_n_and_grade_m_with_one_count(extractor):
+    f = fields_of(extractor, "Twenty patients were infused. Most CRS events were grade 1 and grade 2 (n = 16), and one "
+                             "was grade 3.")
+    assert ("1-2", 16, None) in by_key(f["crs"])
+
+
+def test_a_grade_before_rates_of_two_terms(extractor):
+    f = fields_of(extractor, "The pooled grade 3-4 rates of cytokine release syndrome (CRS) and neurologic toxicities "
+                             "were 12% and 9%, respectively.")
+    assert by_key(f["crs"]) == [("3-4", None, 12)] and by_key(f["icans"]) == [("3-4", None, 9)]
+
+
+def test_both_developed_counts_two(extractor):
+    f = fields_of(extractor, "We report two cases treated with ide-cel. Both developed grade 1 CRS.")
+    assert by_key(f["crs"]) == [("1", 2, None)]

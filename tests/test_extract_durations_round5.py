@@ -181,3 +181,20 @@ def test_progression_free_at_a_time_is_no_relapse(extractor):
     got = durations(extractor, "In 58 patients treated with CD19 CAR-T cells, 30% were alive and progression free 2 "
                                "years after CAR-T therapy.")
     assert all(d[0] != "time_to_relapse" for d in got)
+
+
+def test_followed_by_and_group_definitions_give_no_duration(extractor):
+    assert all(d[0] != "follow_up" for d in durations(
+        extractor, "In 30 patients, the syndrome emerged 9 days after infusion, followed by LDH rise (median 11 days)."))
+    assert durations(extractor, "Patients were stratified into consolidation (allo-HSCT within 3 months post-CAR-T) "
+                                "and non-consolidation groups.") == []
+
+
+def test_a_median_survival_after_a_rate_of_responders(extractor):
+    got = durations(extractor, "Across 15 studies, the pooled relapse rate of responders was 38% and median "
+                               "progression-free survival was 8 months.")
+    assert got == [("survival", 8, "month", "median")]
+
+
+def test_a_landmark_rate_after_a_comma(extractor):
+    assert durations(extractor, "In 32 patients in remission, 1-year EFS and survival, 59% (37, 81%).") == []
