@@ -69,8 +69,7 @@ class CarmineRates:
         grades = [g for _, g in values_of(doc, "grades")]
         # statements in a sentence that names measures ("Approval was based on ORR ... in 97 patients")
         self._endpoint = {id(a) for a in found if qualifier_at(doc, "hypothesis", a.start) == "endpoint"}
-        arms = self.rx["arms_car_first"].search(text)
-        car_first = arms.start() if arms else None
+        car_first = self._car_first(text)
         for s, e in sentences(doc):
             sa = sorted((a for a in found if s <= a.start < e), key=lambda a: a.start)
             sq = [q for q in quantities if s <= q.start < e]
@@ -101,6 +100,15 @@ class CarmineRates:
         for f in a.findings:
             f.value["n"] = int(n)
             f.detail.setdefault("rate_from", "count_before")
+
+    def _car_first(self, text: str) -> int | None:
+        """Where a two-arm comparison names the CAR arm first and the comparator second, if anywhere: looked for only
+        before a comparator's name (a search of the whole text cost about 1 ms per abstract)."""
+        for cmp in self.rx["arms_comparator"].finditer(text):
+            m = self.rx["arms_car_first"].search(text, max(0, cmp.start() - 200), cmp.end())
+            if m is not None:
+                return m.start()
+        return None
 
     def _elliptic(self, text: str, grades: list[Grade], bound: list[tuple[Anchor, list[Quantity]]],
                   sq: list[Quantity]) -> None:
