@@ -4,22 +4,7 @@
 from __future__ import annotations
 
 import pytest
-
-from pipeline.extract import Extractor, build_nlp
-from pipeline.readers import read_text
-
-
-@pytest.fixture(scope="module")
-def extractor() -> Extractor:
-    return Extractor(build_nlp())
-
-
-def fields_of(extractor: Extractor, text: str) -> dict:
-    return extractor.extract(read_text(text, doc_id="test")).fields
-
-
-def by_key(observations: list[dict]) -> list[tuple]:
-    return sorted((o.get("grade") or o.get("category"), o["n"], o["pct"]) for o in observations)
+from extract_support import by_key, fields_of
 
 
 def test_a_denominator_before_a_comma_is_not_the_statements_count(extractor):

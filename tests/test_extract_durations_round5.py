@@ -4,19 +4,8 @@ each case here is reworded, not one of its lines)."""
 from __future__ import annotations
 
 import pytest
-
-from pipeline.extract import Extractor, build_nlp
-from pipeline.readers import read_text
-
-
-@pytest.fixture(scope="module")
-def extractor() -> Extractor:
-    return Extractor(build_nlp())
-
-
-def durations(extractor: Extractor, text: str) -> list[tuple]:
-    f = extractor.extract(read_text(text, doc_id="test")).fields
-    return sorted((d["measure"], d["value"], d["unit"], d["qualifier"]) for d in f["durations"])
+from extract_support import durations_of as durations
+from extract_support import fields_of as fields
 
 
 def test_one_patients_response_at_a_time_point(extractor):
@@ -95,10 +84,6 @@ def test_persistence_and_event_lengths(extractor):
         extractor, "In 30 patients, the median persistence of CAR-T cells was 4 months.")
     assert ("other", 5, "day", None) in durations(
         extractor, "A 40-year-old man received CD7 CAR-T cells; grade 2 ICANS appeared on d+6 and lasted 5 days.")
-
-
-def fields(extractor: Extractor, text: str) -> dict:
-    return extractor.extract(read_text(text, doc_id="test")).fields
 
 
 @pytest.mark.parametrize(("text", "patient"), [
