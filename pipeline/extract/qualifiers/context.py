@@ -54,33 +54,38 @@ class ContextQualifier:
         cues = [r for r in self.cues if r["gate"] is None or r["gate"].open(text, low)]
         if not cues:
             return []  # no cue can match: pseudo-cues and terminators have nothing to act on
-        hidden = [m.span() for r in self.pseudo if r["gate"] is None or r["gate"].open(text, low)
-                  for m in r["fast"].finditer(text)]
+        found = [(rule, m) for rule in cues for m in rule["fast"].finditer(text)]
+        if not found:
+            return []
+        # pseudo-cues and terminators matter only in the sentences that hold a cue: search those alone
+        where = sorted({sentence_at(doc, m.start()) for _, m in found})
+        pseudo = [r for r in self.pseudo if r["gate"] is None or r["gate"].open(text, low)]
+        hidden = [m.span() for s, e in where for r in pseudo for m in r["fast"].finditer(text, s, e)]
         ends: set[int] = set()
-        for r in self.terminators:  # each terminator's regex once: its matches' starts and ends
-            if r["gate"] is None or r["gate"].open(text, low):
-                for m in r["fast"].finditer(text):
+        terminators = [r for r in self.terminators if r["gate"] is None or r["gate"].open(text, low)]
+        for s, e in where:  # each terminator's regex once per such sentence: its matches' starts and ends
+            for r in terminators:
+                for m in r["fast"].finditer(text, s, e):
                     ends.add(m.start())
                     ends.add(m.end())
         stops = sorted(ends)
         out: list[tuple[int, int, Any]] = []
-        for rule in cues:
-            for m in rule["fast"].finditer(text):
-                if any(a < m.end() and m.start() < b for a, b in hidden):
-                    continue
-                s, e = sentence_at(doc, m.start())
-                direction = rule.get("direction", "forward")
-                scope = int(rule.get("scope", 100))
-                if direction == "sentence":
-                    out.append((s, e, rule["id"]))
-                elif direction == "forward":
-                    i = bisect.bisect_right(stops, m.end())
-                    stop = min(e, m.end() + scope, stops[i] if i < len(stops) else e)
-                    out.append((m.start(), stop, rule["id"]))
-                else:
-                    i = bisect.bisect_left(stops, m.start()) - 1
-                    begin = max(s, m.start() - scope, stops[i] if i >= 0 and stops[i] < m.start() else s)
-                    out.append((begin, m.end(), rule["id"]))
+        for rule, m in found:
+            if any(a < m.end() and m.start() < b for a, b in hidden):
+                continue
+            s, e = sentence_at(doc, m.start())
+            direction = rule.get("direction", "forward")
+            scope = int(rule.get("scope", 100))
+            if direction == "sentence":
+                out.append((s, e, rule["id"]))
+            elif direction == "forward":
+                i = bisect.bisect_right(stops, m.end())
+                stop = min(e, m.end() + scope, stops[i] if i < len(stops) else e)
+                out.append((m.start(), stop, rule["id"]))
+            else:
+                i = bisect.bisect_left(stops, m.start()) - 1
+                begin = max(s, m.start() - scope, stops[i] if i >= 0 and stops[i] < m.start() else s)
+                out.append((begin, m.end(), rule["id"]))
         return out
 
     def __call__(self, doc: Doc) -> Doc:
