@@ -55,7 +55,6 @@ class CarmineRates:
         rows = {r["id"]: r for r in load_resources(configs).patterns.rules("binding")}
         self.rx = {k: r["rx"] for k, r in rows.items()}
         self.limits = rows
-        self._endpoint: set[int] = set()
 
     def __call__(self, doc: Doc) -> Doc:
         found = anchors(doc)
@@ -68,14 +67,14 @@ class CarmineRates:
                       and not self._comparator_arm(text, q)]
         grades = [g for _, g in values_of(doc, "grades")]
         # statements in a sentence that names measures ("Approval was based on ORR ... in 97 patients")
-        self._endpoint = {id(a) for a in found if qualifier_at(doc, "hypothesis", a.start) == "endpoint"}
+        endpoint = frozenset(id(a) for a in found if qualifier_at(doc, "hypothesis", a.start) == "endpoint")
         car_first = self._car_first(text)
         for s, e in sentences(doc):
             sa = sorted((a for a in found if s <= a.start < e), key=lambda a: a.start)
             sq = [q for q in quantities if s <= q.start < e]
             if not sa or not sq:
                 continue
-            bound = self.bind(text, sa, sq, asides)
+            bound = self.bind(text, sa, sq, asides, endpoint)
             for a, group in bound:
                 if len(group) == 2 and car_first is not None and car_first < a.start:
                     del group[1:]  # "CAR-T and standard of care ... CR rates were 61% vs 33%": the comparator's second
@@ -128,8 +127,10 @@ class CarmineRates:
                 self._add_arm(owners[-1], q)
 
     # -- binding ------------------------------------------------------------------------------
-    def bind(self, text: str, sa: list[Anchor], sq: list[Quantity], asides: list[tuple[int, int]]
-             ) -> list[tuple[Anchor, list[Quantity]]]:
+    def bind(self, text: str, sa: list[Anchor], sq: list[Quantity], asides: list[tuple[int, int]],
+             endpoint: frozenset[int] = frozenset()) -> list[tuple[Anchor, list[Quantity]]]:
+        """Each statement of the sentence with its values; ``endpoint``: ids of statements in a sentence that
+        names measures (a count of people there is the cohort, not a value)."""
         out: list[tuple[Anchor, list[Quantity]]] = []
         free_a, free_q = list(sa), list(sq)
 
@@ -160,7 +161,7 @@ class CarmineRates:
         pairs: list[tuple[float, int, int, Anchor]] = []
         for a in free_a:
             for gi, group in enumerate(groups):
-                cost = self.pair_cost(text, a, group, sa, asides)
+                cost = self.pair_cost(text, a, group, sa, asides, id(a) in endpoint)
                 if cost is not None:
                     pairs.append((cost, a.start, gi, a))
         pairs.sort(key=lambda p: p[:3])
@@ -318,7 +319,7 @@ class CarmineRates:
         return groups
 
     def pair_cost(self, text: str, a: Anchor, group: list[Quantity], sa: list[Anchor],
-                  asides: list[tuple[int, int]]) -> float | None:
+                  asides: list[tuple[int, int]], endpoint: bool = False) -> float | None:
         """How far apart anchor and quantity are, in characters outside asides; None: they cannot pair."""
         q0, q1 = group[0], group[-1]
         if q0.start >= a.end:
@@ -336,7 +337,7 @@ class CarmineRates:
             return None  # "CR at 3 months, the PFS and OS rates at 12 months were 66.7%": another measure's value
         if any(lo <= b.start < hi and b.key != a.key for b in sa):
             return None  # another statement between them
-        if q0.pct is None and q1.pct is None and id(a) in self._endpoint \
+        if q0.pct is None and q1.pct is None and endpoint \
                 and (q0.people or q0.form in ("q_people", "q_people_far", "q_n_eq")):
             return None  # "Approval was based on ORR, CR rate and DoR in 97 patients": the cohort, not a count of CRs
         limit = self.limits["after"] if after else self.limits["before"]

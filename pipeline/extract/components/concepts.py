@@ -222,27 +222,19 @@ class CarmineConcepts:
                 continue
             if self.rx["source_comparator_before"].search(text, max(0, m.start() - 40), m.start()):
                 continue
-            src = m.group("src").lower()
-            label = "autologous" if src.startswith(("autologous", "recipient", "patient")) else "allogeneic"
-            self._emit(doc, "cell_source", label, m.span("src"), "source_before_car", 0.85)
+            self._emit(doc, "cell_source", _source_label(m.group("src")), m.span("src"), "source_before_car", 0.85)
         for m in self._finditer(doc, "source_after_car", text):
-            src = m.group("src").lower()
-            label = "autologous" if ("patient" in src or src.startswith(("autologous", "own"))) else "allogeneic"
-            self._emit(doc, "cell_source", label, m.span("src"), "source_after_car", 0.8)
+            self._emit(doc, "cell_source", _source_label(m.group("src")), m.span("src"), "source_after_car", 0.8)
         if (doc._.carmine_terms or {}).get("cell_types"):
             for m in self._finditer(doc, "source_cells", text):
                 if self._about_field(doc, text, m.start()):
                     continue
-                src = m.group("src").lower()
-                label = "autologous" if src.startswith(("autologous", "patient")) else "allogeneic"
-                self._emit(doc, "cell_source", label, m.span("src"), "source_cells", 0.7)
-        if (doc._.carmine_terms or {}).get("cell_types"):
+                self._emit(doc, "cell_source", _source_label(m.group("src")), m.span("src"), "source_cells", 0.7)
             for m in self._finditer(doc, "source_products", text):
                 if self._about_field(doc, text, m.start()):
                     continue
                 which = "src" if m.group("src") else "src2"
-                label = "autologous" if m.group(which).lower().startswith(("autologous", "recipient")) else "allogeneic"
-                self._emit(doc, "cell_source", label, m.span(which), "source_products", 0.7)
+                self._emit(doc, "cell_source", _source_label(m.group(which)), m.span(which), "source_products", 0.7)
         for m in self._finditer(doc, "source_universal", text):
             if self._about_field(doc, text, m.start()):
                 continue  # "universal CAR-T cells represent new frontiers"
@@ -297,6 +289,14 @@ class CarmineConcepts:
             if label == "consolidative_auto_hsct":
                 continue  # not in the GUIDE's vocabulary
             self._emit(doc, "transplant", label, t, rule, 0.75)
+
+
+def _source_label(src: str) -> str:
+    """The GUIDE's cell source of a source word the context rules matched: the patient's own cells
+    ("autologous", "patient-derived", "recipient-derived", "their own lymphocytes", "the patients") or
+    anyone else's."""
+    src = src.lower()
+    return "autologous" if "patient" in src or src.startswith(("autologous", "recipient", "own")) else "allogeneic"
 
 
 @Language.factory(
