@@ -10,7 +10,8 @@ patients"), a randomised trial's CAR arm, a total ("a total of 102 patients"), a
 coordinated before ("Five cHL patients and 1 ALCL patient were enrolled" = 6).
 
 A count is not a candidate when it is a share of another (it comes with a percentage, or
-"of whom", "including" stand before it), names a subgroup ("an additional 20 patients"),
+"of whom", "including" stand before it), except a share that was infused ("52 were enrolled and
+47 (90%) received CAR-T infusion": infused beats enrolled), names a subgroup ("an additional 20 patients"),
 counts responders, or stands in a Background section.
 
 Writes ``n_candidate`` findings (value: int; rule ``carmine_counts.<cue id>``, confidence from
@@ -36,6 +37,8 @@ PEOPLE_FORMS = frozenset({"q_people", "q_people_coord", "q_people_far", "q_count
 OF_FORMS = frozenset({"q_n_of_total", "q_n_of_total_pct"})
 #: forms whose group size is a count of people: "n = 20", "90% of the 20 patients"
 TOTAL_FORMS = frozenset({"q_n_eq", "q_pct_of_total"})
+#: a count given with its share, "47 (90%)": a candidate only where a ``share_ok`` cue reads it as infused
+SHARE_FORMS = frozenset({"q_n_pct"})
 #: how far before a count its lead cue may begin
 LEAD_WINDOW = 120
 
@@ -63,13 +66,14 @@ class CarmineCounts:
             if q.form in OF_FORMS and q.total is not None:
                 self._denominator(doc, text, q)
                 continue
-            n = q.n if q.form in PEOPLE_FORMS else (q.total if q.form in TOTAL_FORMS else None)
-            if n is None or (q.pct is not None and q.form not in TOTAL_FORMS) or not 0 < n < 100000:
+            share = q.form in SHARE_FORMS
+            n = q.n if q.form in PEOPLE_FORMS or share else (q.total if q.form in TOTAL_FORMS else None)
+            if n is None or (q.pct is not None and q.form not in TOTAL_FORMS and not share) or not 0 < n < 100000:
                 continue
             if self.not_people.search(text, q.start, q.end) or any(
                     rx.search(text, max(0, q.start - 40), q.start) for rx in self.exclude_before):
                 continue
-            best = self._best_cue(text, q)
+            best = self._best_cue(text, q, share)
             if best is None:
                 continue
             row, start, add = best
@@ -78,10 +82,13 @@ class CarmineCounts:
                                      detail={"matched": text[start:q.end], "described": bool(row.get("described"))}))
         return doc
 
-    def _best_cue(self, text: str, q: Quantity) -> tuple[dict[str, Any], int, int] | None:
-        """The most confident cue row around ``q``: ``(row, start of the evidence, count to add)``."""
+    def _best_cue(self, text: str, q: Quantity, share: bool = False) -> tuple[dict[str, Any], int, int] | None:
+        """The most confident cue row around ``q``: ``(row, start of the evidence, count to add)``; a ``share``
+        (a count with its percentage) takes only the rows marked ``share_ok``."""
         best: tuple[dict[str, Any], int, int] | None = None
         for row in self.cues:
+            if share and not row.get("share_ok"):
+                continue
             if best is not None and float(row["confidence"]) <= float(best[0]["confidence"]):
                 continue
             if row["within_rx"] is not None and not row["within_rx"].search(text, q.start, q.end):

@@ -76,14 +76,20 @@ class CarmineToxicity:
             chosen += [(g, r) for g, r in attached if r == "grade_coordinated" and (g, r) not in chosen]
             if q["hypothesis"] in NOT_RESULT and not negated and not stated:
                 continue
-            observations: list[tuple[str, int | None, str, Any]] = []
+            observations: list[tuple[str, Any, str, Any]] = []  # (grade, n or (n, pct), rule, Grade)
             if negated:
                 severity = [(g, r) for g, r in attached if g.vague and g.grade != "any"]
                 if stated or severity:
                     # "no grade ≥3 CRS", "no cases of severe neurotoxicity": that grade with n 0 (GUIDE)
                     observations = [(g.grade, 0, r, g) for g, r in stated or severity[:1]]
                 else:
-                    observations = [("0", None, "negated", None)]
+                    # "52 had no CRS", "those without CRS (n = 347)": the absence with the count it names
+                    absent = self._absent_count(doc, text, t, s, e)
+                    observations = [("0", absent, "negated" if absent is None else "absent_count", None)]
+            elif not chosen and self.rx["absent_group_before"].search(text, max(s, t.start - 40), t.start) and (
+                    absent := self._absent_count(doc, text, t, s, e)) is not None:
+                # "those without CRS (n = 347)": a group without the event, with its size
+                observations = [("0", absent, "absent_group", None)]
             elif chosen:
                 observations = [(g.grade, None, r, g) for g, r in chosen]
                 listed = chosen[0][0]
@@ -116,10 +122,11 @@ class CarmineToxicity:
                     continue
                 emitted.add(key)
                 vague = rule in ("vague", "event")
-                value = {"grade": grade, "n": n, "pct": None}
+                n, pct = n if isinstance(n, tuple) else (n, None)  # an absence's count comes with its share
+                value = {"grade": grade, "n": n, "pct": pct}
                 if g is not None and rule in ("elliptic", "grade_listed", "grade_coordinated"):
                     span = (g.start, g.end)
-                elif g is not None and rule not in ("qualified_paren", "grade_heads", "grade_heads_list", "all_were"):
+                elif g is not None and rule not in ("qualified_paren", "grade_heads", "vague_heads", "grade_heads_list", "all_were"):
                     span = (min(g.start, t.start), max(g.end, t.end))
                 else:
                     span = (t.start, t.end)
@@ -157,6 +164,12 @@ class CarmineToxicity:
                 head = [g for g in stated_before if g.end <= first.start]
                 if head and self.rx["gap_before"].match(text[head[-1].end:first.start]):
                     out.append((head[-1], "grade_heads"))
+                else:
+                    # "severe CRS and ICANS occurred in 9% and 21%": a severity word heads both terms
+                    word = [g for g in before if g.vague and g.grade != "any" and g.end <= first.start]
+                    if word and self.rx["gap_vague"].match(text[word[-1].end:first.start]) \
+                            and self.rx["coordinated_pair"].match(text[prev.end:t.start]):
+                        out.append((word[-1], "vague_heads"))
         tail = text[t.end:e]
         if not any(r == "grade_after" for _, r in out):
             g = _grade_in(self.rx["bare_grade_after"].match(tail), t.end, "bare")
@@ -193,6 +206,18 @@ class CarmineToxicity:
             k -= 1
             out.append((before[k], "grade_coordinated"))
         return out
+
+    def _absent_count(self, doc: Doc, text: str, t, s: int, e: int) -> tuple[int, float | None] | None:
+        """The count of people an absence states, from the quantities detector: a count right before the negation
+        ("52 had no CRS"), or a bracketed group size right after the term ("those without CRS (n = 347)")."""
+        for _, q in values_of(doc, "quantities"):
+            if s <= q.start and q.end <= t.start and q.n is not None \
+                    and self.rx["absent_count_before"].match(text[q.end:t.start]):
+                return q.n, q.pct
+            if t.end <= q.start < e and q.form == "q_n_eq" and q.total is not None \
+                    and self.rx["absent_count_after"].match(text[t.end:q.start]):
+                return q.total, None
+        return None
 
     @staticmethod
     def _last_term_before(mentions, char: int, s: int):
