@@ -5,7 +5,8 @@ Lexicon rows (``configs/lexicons/*.jsonl``) look like::
     {"label": "T-ALL", "synonyms": ["T-cell acute lymphoblastic leukemia"],
      "abbreviations": ["T-ALL"], "ncit": "C3183", "mondo": ""}
 
-``label`` is the GUIDE's canonical value. ``synonyms`` match case-insensitively, with
+``label`` is the GUIDE's canonical value; ``compose`` (lists of alternative words, one taken from
+each in order) spells more synonyms. ``synonyms`` match case-insensitively, with
 spaces and hyphens interchangeable, British spellings (leukaemia, tumour,
 haematopoietic, allogenic) and a plural ``s``; ``abbreviations`` match case-sensitively and
 exactly. Any other keys (ontology identifiers, ``implies``...) travel with the label.
@@ -168,6 +169,21 @@ def synonym_regex(term: str, *, plural: bool = True) -> str:
     return out + ("(?:e?s)?" if plural and term[-1:].isalpha() else "")
 
 
+def composed(parts: list[list[str]], where: str = "") -> list[str]:
+    """The synonyms a ``compose`` row spells: one word from each list, in order (``""`` leaves a slot out).
+
+    ``[["autologous", "auto"], ["", "stem cell", "hematopoietic cell"], ["transplant", "transplantation"]]``
+    is "autologous transplant", "auto stem cell transplantation" ... (12 forms): the kind of a term, its
+    optional source and its head written once each, not as every combination by hand."""
+    if not isinstance(parts, list) or not all(isinstance(p, list) and p and all(isinstance(w, str) for w in p)
+                                              for p in parts):
+        raise ConfigError(f"{where}: 'compose' must be a list of non-empty lists of strings")
+    out = [""]
+    for slot in parts:
+        out = [f"{a} {b}".strip() if b else a for a in out for b in slot]
+    return [f for f in dict.fromkeys(out) if f]
+
+
 @dataclass(frozen=True, slots=True)
 class Term:
     """One lexicon match: ``text[start:end]`` is a mention of ``label``."""
@@ -204,7 +220,7 @@ class Lexicon:
             if not isinstance(label, str) or not label:
                 raise ConfigError(f"{where}: row {i}: expected a non-empty 'label', found {label!r}")
             lex.rows[label] = row
-            for syn in row.get("synonyms", []):
+            for syn in [*row.get("synonyms", []), *composed(row.get("compose", []), f"{where}: row {i}")]:
                 loose.append((syn, label))
                 lex._by_form[syn.casefold()] = label
             for abbr in row.get("abbreviations", []):

@@ -22,7 +22,7 @@ ABSTRACT_HEADINGS = frozenset(
         "significance", "summary", "highlights", "trial registration", "clinical trial registration",
         "registration", "systematic review registration", "importance", "main body",
         "short conclusion", "diagnosis", "interventions", "outcomes", "lessons",
-        "patient concerns", "diagnoses", "observations",
+        "patient concerns", "diagnoses", "observations", "key points", "case descriptions",
     }
 )
 

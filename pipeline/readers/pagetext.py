@@ -124,7 +124,7 @@ _BACK_MATTER = re.compile(
     r"|grants and funding|related information|linkout|conflicts? of interest|competing interests"
     r"|disclosures?\b|funding\b|acknowledge?ments?|\[indexed for medline\]|supplementary (?:material|data)"
     r"|figures?$|article information|comments \(|get ai-generated insights|this article is featured in"
-    r"|translational relevance|statement of significance|key points$|visual abstract$|graphical abstract$"
+    r"|translational relevance|statement of significance|visual abstract$|graphical abstract$"
     r"|comment (?:in|on)$|update (?:in|of)$|erratum in$)",
     re.I,
 )

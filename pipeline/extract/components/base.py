@@ -124,10 +124,11 @@ def heading_kind(heading: str) -> str:
         return h
     return _HEADING_PARTS.split(h, maxsplit=1)[0].strip()
 #: a heading inside a paragraph: "... limit availability. METHODS. We report", "6508 Background: Patients",
-#: or glued to the sentence before and after it in scraped text ("(R/R MM).MethodsPubMed, Embase ...")
+#: or glued to the sentence before and after it in scraped text ("(R/R MM).MethodsPubMed, Embase ...",
+#: "toxicity.Case presentationA woman aged 71")
 _RUNIN_HEADING = re.compile(  # starts on its capital (a charset prefix the regex engine scans for), then looks back
     r"(?P<h>[A-Z](?:(?<=^[A-Z])|(?<=\n[A-Z])|(?<=[.!?)\]][A-Z])|(?<=[.!?)\]]\s[A-Z])|(?<=\d\s[A-Z]))"
-    r"[A-Za-z]{2,20}(?: [A-Za-z]{2,12}){0,2})(?:[.:][ \t]+(?=[A-Z])|(?=[A-Z][a-z]))")
+    r"[A-Za-z]{2,20}(?: [A-Za-z]{2,12}){0,2})(?:[.:][ \t]+(?=[A-Z])|(?=[A-Z][a-z]|A\s[a-z]))")
 #: a sentence that reports this study even inside an Introduction ("Here, we report a patient who ...")
 _OWN_REPORT = re.compile(
     r"\b(?:here(?:in)?,?\s+we|we\s+(?:here\s+)?(?:report|present|describe)(?:e?d)?\b|in\s+this\s+(?:case\s+)?report,?\s+we"
@@ -143,7 +144,8 @@ def inline_headings(doc: Doc) -> list[tuple[int, str]]:
         found = [(m.start("h"), heading_kind(m.group("h"))) for m in _INLINE_HEADING.finditer(text)
                  if heading_kind(m.group("h")) in SECTION_HEADINGS]
         found += [(m.start("h"), m.group("h").lower()) for m in _RUNIN_HEADING.finditer(text)
-                  if m.group("h").lower() in SECTION_HEADINGS and (m.group("h").isupper() or m.group("h").istitle())]
+                  if m.group("h").lower() in SECTION_HEADINGS
+                  and (m.group("h").isupper() or m.group("h").istitle() or " " in m.group("h"))]
         found.sort()
         doc.user_data["carmine_inline_headings"] = found
     return found

@@ -249,6 +249,7 @@ class CarmineConcepts:
         def repeats(long: Term, short: Term) -> bool:
             return 0 <= short.start - long.end < 4 and "(" in text[long.end:short.start]
 
+
         for i, t in enumerate(found):
             kind = t.label
             if i and repeats(found[i - 1], t):
@@ -261,13 +262,16 @@ class CarmineConcepts:
             if zone[2] != "title" and (is_background(doc, t.start) or not self.cue["patient_cue"].search(sent)):
                 continue
             before, after = text[max(s, t.start - 60):t.start], text[min(end, e):e]
-            if self.rx["tx_negated_before"].search(before) or self.rx["tx_excluded"].search(sent):
+            if self.rx["tx_negated_before"].search(before) or self.rx["tx_excluded"].search(sent) \
+                    or self.rx["tx_organ_before"].search(before):
                 continue
             if self.rx["tx_tandem_before"].search(before) or self.rx["tx_tandem_after"].match(after):
                 continue
             if kind == "auto" and self.rx["tx_regimen"].search(sent) and not self.rx["tx_prior_any"].search(sent):
                 continue  # "ASCT followed by CAR-T consolidation": one planned course (GUIDE)
-            if self.rx["tx_consolidative_before"].search(before) or self.rx["tx_consolidative_after"].match(after):
+            if self.rx["tx_prior_consolidation"].search(before):
+                timing, rule = "prior", "tx_prior_consolidation"  # an earlier line's consolidating transplant
+            elif self.rx["tx_consolidative_before"].search(before) or self.rx["tx_consolidative_after"].match(after):
                 if self.rx["tx_other_bridge"].search(before) and not self.cue["car_treatment"].search(before):
                     continue  # "20 received chemotherapy as a bridge to allo-HSCT": another arm's transplant
                 timing, rule = "consolidative", "tx_consolidative"
@@ -279,16 +283,25 @@ class CarmineConcepts:
                 timing, rule = "consolidative", "tx_after_car_sentence"
             else:
                 continue
+            if kind == "bare":
+                if rule != "tx_consolidative":
+                    continue  # "transplant" alone names one only where a consolidation cue says so
+                kind = "unspecified"
             if kind == "unspecified":
                 # after the CAR, a transplant of unstated type is consolidative_allo_hsct (GUIDE); before it,
                 # an unstated transplant of a leukaemia is taken as allogeneic, of anything else as unknown
                 if timing == "prior" and not diseases & LEUKEMIAS:
                     continue
                 kind = "allo"
-            label = f"{timing}_{kind}_hsct"
-            if label == "consolidative_auto_hsct":
-                continue  # not in the GUIDE's vocabulary
-            self._emit(doc, "transplant", label, t, rule, 0.75)
+            kinds = [kind]
+            if kind in ("auto", "allo") and (m := self.rx["tx_coordinated_kind"].search(text, max(s, t.start - 40),
+                                                                                        t.start)):
+                # "had previously undergone autologous and 3 allogeneic transplantation": both, at one timing
+                kinds.append("auto" if m.group("kind").lower().startswith("auto") else "allo")
+            for k in dict.fromkeys(kinds):
+                label = f"{timing}_{k}_hsct"
+                if label != "consolidative_auto_hsct":  # not in the GUIDE's vocabulary
+                    self._emit(doc, "transplant", label, t, rule, 0.75)
 
 
 def _source_label(src: str) -> str:
