@@ -60,9 +60,8 @@ eval: setup ## Score the extractor: the sets we tuned on, then dev gold last (pe
 	@$(PY) -m pipeline eval $(foreach g,$(TUNED_GOLD) $(GOLD),--gold $(g)) --scorer $(dir $(GOLD))score.py \
 	  --output-dir $(CORPUS)/build
 
-#: the sets nobody has tuned on (none at the end of the third round of 2026-12-02: blind6 was opened after its
-#: last blind score; annotate a fresh set, check it with reserved.py, and name it here): totals only
-BLIND_GOLD :=
+#: the sets nobody has tuned on (blind7, fourth round of 2026-12-02: 11 abstracts, few rate statements): totals only
+BLIND_GOLD := tests/fixtures/gold/blind7.jsonl
 
 #: our own phrasing battery: short cohort statements annotated for crs, icans, response and n_patients only
 BATTERY_GOLD := tests/fixtures/gold/battery.jsonl
@@ -71,6 +70,8 @@ BATTERY_GOLD := tests/fixtures/gold/battery.jsonl
 BATTERY2_GOLD := tests/fixtures/gold/battery2.jsonl
 #: our own 36 synthetic full abstracts, every field annotated
 BATTERY3_GOLD := tests/fixtures/gold/battery3.jsonl
+#: our own 30 synthetic full abstracts of the fourth round (independent phrasings), every field annotated
+BATTERY4_GOLD := tests/fixtures/gold/battery4.jsonl
 
 eval-battery: setup ## Our phrasing batteries, on the fields each annotates (rates; durations, transplant, patients)
 	@echo "== $(BATTERY_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY_GOLD) --scorer $(dir $(GOLD))score.py \
@@ -79,6 +80,8 @@ eval-battery: setup ## Our phrasing batteries, on the fields each annotates (rat
 	  --output $(CORPUS)/build/battery2.pred.jsonl | grep -E '^(study_design|n_patients|transplant|durations|patients) '
 	@echo "== $(BATTERY3_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY3_GOLD) --scorer $(dir $(GOLD))score.py \
 	  --output $(CORPUS)/build/battery3.pred.jsonl | grep -E '^(rates_f1|macro_f1)='
+	@echo "== $(BATTERY4_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY4_GOLD) --scorer $(dir $(GOLD))score.py \
+	  --output $(CORPUS)/build/battery4.pred.jsonl | grep -E '^(rates_f1|macro_f1)='
 
 
 eval-blind: setup ## The blind sets' totals only (macro-F1, rates_f1); never tune on them (tests/fixtures/gold/README.md)
