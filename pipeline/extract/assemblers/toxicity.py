@@ -76,7 +76,8 @@ class CarmineToxicity:
             chosen += [(g, r) for g, r in attached if r == "grade_coordinated" and (g, r) not in chosen]
             if q["hypothesis"] in NOT_RESULT and not negated and not stated:
                 continue
-            observations: list[tuple[str, Any, str, Any]] = []  # (grade, n or (n, pct), rule, Grade)
+            observations: list[tuple[str, int | None, str, Any]] = []
+            share: float | None = None  # the percentage an absence's count comes with ("11 (35%) did not develop CRS")
             if negated:
                 severity = [(g, r) for g, r in attached if g.vague and g.grade != "any"]
                 if stated or severity:
@@ -85,11 +86,14 @@ class CarmineToxicity:
                 else:
                     # "52 had no CRS", "those without CRS (n = 347)": the absence with the count it names
                     absent = self._absent_count(doc, text, t, s, e)
-                    observations = [("0", absent, "negated" if absent is None else "absent_count", None)]
+                    if absent is None:
+                        observations = [("0", None, "negated", None)]
+                    else:
+                        observations, share = [("0", absent[0], "absent_count", None)], absent[1]
             elif not chosen and self.rx["absent_group_before"].search(text, max(s, t.start - 40), t.start) and (
                     absent := self._absent_count(doc, text, t, s, e)) is not None:
                 # "those without CRS (n = 347)": a group without the event, with its size
-                observations = [("0", absent, "absent_group", None)]
+                observations, share = [("0", absent[0], "absent_group", None)], absent[1]
             elif chosen:
                 observations = [(g.grade, None, r, g) for g, r in chosen]
                 listed = chosen[0][0]
@@ -122,8 +126,7 @@ class CarmineToxicity:
                     continue
                 emitted.add(key)
                 vague = rule in ("vague", "event")
-                n, pct = n if isinstance(n, tuple) else (n, None)  # an absence's count comes with its share
-                value = {"grade": grade, "n": n, "pct": pct}
+                value = {"grade": grade, "n": n, "pct": share if rule in ("absent_count", "absent_group") else None}
                 if g is not None and rule in ("elliptic", "grade_listed", "grade_coordinated"):
                     span = (g.start, g.end)
                 elif g is not None and rule not in ("qualified_paren", "grade_heads", "vague_heads", "grade_heads_list", "all_were"):

@@ -249,7 +249,6 @@ class CarmineConcepts:
         def repeats(long: Term, short: Term) -> bool:
             return 0 <= short.start - long.end < 4 and "(" in text[long.end:short.start]
 
-
         for i, t in enumerate(found):
             kind = t.label
             if i and repeats(found[i - 1], t):
