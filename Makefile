@@ -72,6 +72,8 @@ BATTERY2_GOLD := tests/fixtures/gold/battery2.jsonl
 BATTERY3_GOLD := tests/fixtures/gold/battery3.jsonl
 #: our own 30 synthetic full abstracts of the fourth round (independent phrasings), every field annotated
 BATTERY4_GOLD := tests/fixtures/gold/battery4.jsonl
+#: our own 30 synthetic full abstracts of the fifth round (two writers, phenomena lists), every field annotated
+BATTERY5_GOLD := tests/fixtures/gold/battery5.jsonl
 
 eval-battery: setup ## Our phrasing batteries, on the fields each annotates (rates; durations, transplant, patients)
 	@echo "== $(BATTERY_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY_GOLD) --scorer $(dir $(GOLD))score.py \
@@ -82,6 +84,8 @@ eval-battery: setup ## Our phrasing batteries, on the fields each annotates (rat
 	  --output $(CORPUS)/build/battery3.pred.jsonl | grep -E '^(rates_f1|macro_f1)='
 	@echo "== $(BATTERY4_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY4_GOLD) --scorer $(dir $(GOLD))score.py \
 	  --output $(CORPUS)/build/battery4.pred.jsonl | grep -E '^(rates_f1|macro_f1)='
+	@echo "== $(BATTERY5_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY5_GOLD) --scorer $(dir $(GOLD))score.py \
+	  --output $(CORPUS)/build/battery5.pred.jsonl | grep -E '^(rates_f1|macro_f1)='
 
 
 eval-blind: setup ## The blind sets' totals only (macro-F1, rates_f1); never tune on them (tests/fixtures/gold/README.md)

@@ -11,6 +11,12 @@ WORDS = {
     "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
     "eighty": 80, "ninety": 90, "hundred": 100, "both": 2,
 }
+#: ordinal words ("the seventh day"); digits with a suffix ("10th") are read by :func:`parse_ordinal`
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
+    "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+}
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
 UNITS = {"day": "day", "days": "day", "d": "day", "week": "week", "weeks": "week", "wk": "week", "wks": "week",
          "month": "month", "months": "month", "mo": "month", "mos": "month", "year": "year", "years": "year",
@@ -35,6 +41,20 @@ def parse_number(text: str) -> float | int | None:
             return sum(WORDS[p] for p in parts)
         return None
     return int(value) if value.is_integer() and "." not in t else value
+
+
+def parse_ordinal(text: str) -> int | None:
+    """'seventh' -> 7, '10th' -> 10, '21st' -> 21, 'twenty-first' -> 21."""
+    t = text.strip().lower()
+    m = re.fullmatch(r"(\d{1,3})(?:st|nd|rd|th)", t)
+    if m:
+        return int(m.group(1))
+    if t in ORDINALS:
+        return ORDINALS[t]
+    tens, _, unit = t.partition("-")
+    if unit in ORDINALS and tens in WORDS and WORDS[tens] >= 20:
+        return WORDS[tens] + ORDINALS[unit]
+    return None
 
 
 def parse_grade(text: str) -> int | None:

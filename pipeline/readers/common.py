@@ -26,6 +26,19 @@ ABSTRACT_HEADINGS = frozenset(
     }
 )
 
+#: a numbered case's heading on its own line: "Case 1", "Patient 2", "Case II"
+_NUMBERED_CASE = re.compile(r"(?:case|patient)\s+(?:\d{1,2}|[ivx]{1,4})", re.I)
+
+
+def heading_of_abstract(text: str) -> str | None:
+    """The abstract heading ``text`` names (lower case, spaces collapsed), or None: a heading of
+    ``ABSTRACT_HEADINGS``, or a numbered case ("Case 1", "Patient 2") read as ``case``."""
+    h = " ".join(text.lower().rstrip(":").split())
+    if h in ABSTRACT_HEADINGS:
+        return h
+    return "case" if _NUMBERED_CASE.fullmatch(h) else None
+
+
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>|]+[^\s\"<>|.,;)\]])")
 _CC = re.compile(r"Creative Commons Attribution(?: License)?\s*\((CC[ -][A-Z-]+(?: \d\.\d)?)\)", re.I)
 _DATE_FORMATS = ("%d %b %Y", "%d %B %Y", "%B %d, %Y", "%b %d, %Y", "%Y-%m-%d", "%Y/%m/%d")

@@ -38,6 +38,7 @@ from pipeline.document import Document, Zone
 from pipeline.readers.common import (
     ABSTRACT_HEADINGS,
     find_doi,
+    heading_of_abstract,
     license_of,
     parse_date,
     title_case_type,
@@ -332,7 +333,7 @@ def _inline_heading(t: str) -> str | None:
 def _heading_key(t: str) -> str | None:
     """The abstract heading a short standalone line names, if it names one."""
     bare = t.rstrip(":").strip()
-    if len(bare.split()) <= 5 and not bare.endswith((".", ",")) and bare.lower() in ABSTRACT_HEADINGS:
+    if len(bare.split()) <= 5 and not bare.endswith((".", ",")) and heading_of_abstract(bare):
         return bare
     return None
 

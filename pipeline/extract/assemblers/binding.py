@@ -29,7 +29,7 @@ breaks, connectors) are data in ``configs/patterns/binding.jsonl``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 from typing import Any
 
@@ -161,7 +161,7 @@ class CarmineRates:
         pairs: list[tuple[float, int, int, Anchor]] = []
         for a in free_a:
             for gi, group in enumerate(groups):
-                cost = self.pair_cost(text, a, group, sa, asides, id(a) in endpoint)
+                cost = self.pair_cost(text, a, group, sa, asides, id(a) in endpoint, sq)
                 if cost is not None:
                     pairs.append((cost, a.start, gi, a))
         pairs.sort(key=lambda p: p[:3])
@@ -303,7 +303,9 @@ class CarmineRates:
                         outside(text, values[-1][-1].end, g[0].start, asides)):
                     break
                 values.append(g)
-            if len(values) == len(run):
+            if len(values) == len(run) and len({g[0].pct is None for g in values}) == 1:
+                # values of one shape ("90%, 60% and 30%"); "The CR/CRi rate was 66.7% (14/21), and 10 patients
+                # achieved ..." is one rate, then another statement's count
                 out.append((run, values))
                 used.update(id(g[0]) for g in values)
         return out
@@ -319,8 +321,10 @@ class CarmineRates:
         return groups
 
     def pair_cost(self, text: str, a: Anchor, group: list[Quantity], sa: list[Anchor],
-                  asides: list[tuple[int, int]], endpoint: bool = False) -> float | None:
-        """How far apart anchor and quantity are, in characters outside asides; None: they cannot pair."""
+                  asides: list[tuple[int, int]], endpoint: bool = False, others: Sequence[Quantity] = ()
+                  ) -> float | None:
+        """How far apart anchor and quantity are, in characters outside asides; None: they cannot pair.
+        ``others``: the sentence's quantities (a value after the anchor does not reach past another one)."""
         q0, q1 = group[0], group[-1]
         if q0.start >= a.end:
             lo, hi, after = a.end, q0.start, True
@@ -329,6 +333,10 @@ class CarmineRates:
         else:
             return None  # overlapping (a grade inside a count's brackets)
         raw_gap = outside(text, lo, hi, asides)
+        if after and (q0.form == "q_of_whom" or any(lo <= q.start and q.end <= hi and q.pct is not None for q in others)):
+            # "45 (86.5%) were in CR, 40 of them MRD-negative": a share of the statement's group, not its count;
+            # "CR/CRi rate was 66.7% (14/21), and 10 patients achieved ...": a rate between them is the nearer one's
+            return None
         if after and q0.pct is None and _DENOMINATOR_BEFORE.search(raw_gap):
             return None  # "The ORR in the 32 patients with active disease was 72%": a group's size, not a count
         gap = self.rx["abbrev_in_gap"].sub("", raw_gap)

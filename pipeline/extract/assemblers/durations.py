@@ -44,15 +44,15 @@ _SURVIVAL_NAMES = re.compile(r"\b(?:OS|PFS|EFS|DFS|LFS|RFS|DOR|DoR|overall\s+sur
                              r"|event[-\s]free\s+survival)\b")
 _CANONICAL = {"overall survival": "os", "progression-free survival": "pfs", "progression free survival": "pfs",
               "event-free survival": "efs", "event free survival": "efs", "dor": "dor"}
-#: between two values of one list ("8.5 months and 19.0 months")
-_LISTED = re.compile(r"\s*(?:,\s*)?(?:and|or)?\s*")
+#: between two values of one list ("8.5 months and 19.0 months", "8.9 months overall, 4.6 months with EMD")
+_LISTED = re.compile(r"\s*(?:overall\b\s*)?(?:,\s*)?(?:and|or)?\s*")
 #: one measure's value for one group, then for another ("21.9 months in the RI group compared to 15 months")
 _ARM_NEXT = re.compile(r"\s*(?:in|for|among|with)\s+(?:the\s+)?[^,.;()%]{1,40}?(?:,\s*|\s+)(?:compared\s+(?:to|with)"
                        r"|versus|vs\.?|and|whereas|while)\s+(?:(?:it\s+was|was|were)\s+)?(?:only\s+)?", re.I)
 #: a span counted from the infusion ("relapsed six months after infusion")
 _AFTER_INFUSION = re.compile(r"\s*(?:after|post|following|from)\s+(?:the\s+)?(?:first\s+|initial\s+|cell\s+)?infusion\b", re.I)
 #: the next group's value names its group after it ("... compared to 15 months in the nRF group")
-_ARM_AFTER = re.compile(r"\s*(?:\([^)]*\)\s*)?(?:in|for|among|with)\s", re.I)
+_ARM_AFTER = re.compile(r"\s*(?:\([^)]*\)\s*)?(?:in|for|among|with|without)\s", re.I)
 _ARTICLE = re.compile(r"\b(?:an?|the)\s+$", re.I)
 #: "a 26.3-month median follow-up": the median named after the span
 _MEDIAN_RIGHT = re.compile(r"[-\s]+median\b", re.I)
@@ -130,8 +130,8 @@ class CarmineDurations:
         for rule in self.rules:
             if cohort and rule.get("single_patient"):
                 continue
-            if rule.get("day_only") and not t.day:
-                continue
+            if rule.get("day_only") and not (t.day or t.form == "t_unit_point"):
+                continue  # a day notation, or a point written the same way ("at week 6", "by month 3")
             if rule.get("multi_only") and len(t.values) < 2:
                 continue
             side = rule["side"]

@@ -28,8 +28,8 @@ from pipeline.extract.spans import values_of
 _PERSON_AFTER = re.compile(r"^[-\s‐,]*(?:an?\s+)?(?:[\w-]+\s+){0,3}?(?P<w>male|female|man|woman|boy|girl|gentleman|lady|patient|"
                            r"child|infant|adolescent|individual|toddler|recipient)\b|^\s+(?P<with>with)\s+\w", re.I)
 #: a sex or person word right before an age ("a male patient aged 45", "the patient was male and 45 years old",
-#: "The patient, aged 45, ...", "a boy (age 16)")
-_SEX_BEFORE = re.compile(r"\b(?P<w>male|female|man|woman|boy|girl|patient|child)\s*(?:patient\s+)?(?:and\s+|,\s*|\(\s*)?(?:was\s+|is\s+)?$|"
+#: "The patient, aged 45, ...", "a boy (age 16)", "A female patient, 49 years of age")
+_SEX_BEFORE = re.compile(r"\b(?P<w>male|female|man|woman|boy|girl|patient|child)(?:\s+patient)?\s*(?:and\s+|,\s*|\(\s*)?(?:was\s+|is\s+)?$|"
                          r"\b(?:the|this|our)\s+(?:first\s+|second\s+|third\s+|fourth\s+|fifth\s+)?"
                          r"(?P<p>patient|child|man|woman|boy|girl)\s*,\s*$", re.I)
 #: one person described by sex and decade, no age: "a woman in her 50s", "A man in his seventies"

@@ -26,7 +26,7 @@ from typing import Any
 from spacy.tokens import Doc
 
 from pipeline.extract.spans import span_group
-from pipeline.readers.common import ABSTRACT_HEADINGS, BACKGROUND_HEADINGS
+from pipeline.readers.common import ABSTRACT_HEADINGS, BACKGROUND_HEADINGS, heading_of_abstract
 
 for _name in ("carmine_zones", "carmine_meta", "carmine_findings", "carmine_terms", "carmine_design",
               "carmine_sent_starts"):
@@ -122,6 +122,8 @@ def heading_kind(heading: str) -> str:
     h = heading.strip().lower().rstrip(":").strip()
     if h in SECTION_HEADINGS:
         return h
+    if known := heading_of_abstract(h):
+        return known  # "Case 2": a case
     return _HEADING_PARTS.split(h, maxsplit=1)[0].strip()
 #: a heading inside a paragraph: "... limit availability. METHODS. We report", "6508 Background: Patients",
 #: or glued to the sentence before and after it in scraped text ("(R/R MM).MethodsPubMed, Embase ...",

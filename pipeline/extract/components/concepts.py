@@ -49,8 +49,8 @@ LEUKEMIAS = {"ALL", "B-ALL", "T-ALL", "ETP-ALL", "AML", "MDS", "MPAL", "BPDCN"}
 
 #: an antibody named right before "against/targeting <antigen>": the antigen is the antibody's, not a CAR's
 _ANTIBODY_BEFORE = re.compile(r"(?:antibod\w*|\bmAbs?\b|\w+mab\b|inhibitors?|conjugates?|engagers?|\bBiTE)[^.;]{0,25}$", re.I)
-#: between two antigens of one list
-_ANTIGEN_LIST = re.compile(r"(?:\s*(?:,|and|or|/|&)\s*|\s+for\s+(?:[\w/-]+\s+){1,3}?(?:and|,)\s+)+")
+#: between two antigens of one list (each may carry a short aside: "CLL1 (8 studies), CD123 (5) and CD33 (3)")
+_ANTIGEN_LIST = re.compile(r"(?:\s*\([^()]{1,25}\))?(?:\s*(?:,|and|or|/|&)\s*|\s+for\s+(?:[\w/-]+\s+){1,3}?(?:and|,)\s+)+")
 
 
 class CarmineConcepts:
@@ -179,23 +179,30 @@ class CarmineConcepts:
         strong: list[Term] = []
         weak: list[Term] = []
         about: dict[tuple[int, int], bool] = {}  # per sentence: an enumeration or about the field (read once)
+        arose = [m.span("d") for m in self._finditer(doc, "disease_developed_after_car", text)]
         for t in found:
             zone = zone_at(doc, t.start)
             s, e = sentence_at(doc, t.start)
             if self.rx["disease_not_after"].match(text, t.end, e) or self.rx["disease_not_before"].search(
-                    text, max(s, t.start - 40), t.start):
-                continue  # "SLE Disease Activity Index", "MM.1S cells", "CAR-derived T-cell lymphoma"
+                    text, max(s, t.start - 40), t.start) or any(a <= t.start < b for a, b in arose):
+                continue  # "SLE Disease Activity Index", "MM.1S cells", "CAR-derived T-cell lymphoma", "developed
+                # Richter transformation after CAR T-cell therapy"
             if (s, e) not in about:
                 sent = text[s:e]
                 in_sentence = {x.label for x in found if s <= x.start < e}
                 enumerating = len(in_sentence) >= 3 and bool(self.cue["enumeration"].search(sent))
-                generic = bool(self.cue["generic_cue"].search(sent)) and not self.cue["patient_cue"].search(sent)
-                about[s, e] = enumerating or generic
+                generic = bool(self.cue["generic_cue"].search(sent))
+                # "including 17 with DLBCL, 5 with FL and 3 with MCL": a list of this study's patients
+                about[s, e] = (enumerating or generic) and not self.cue["patient_cue"].search(sent)
             if zone[2] in ("title", "keywords") or not (is_background(doc, t.start) or about[s, e]):
                 strong.append(t)
             else:
                 weak.append(t)
         chosen = strong or weak
+        if chosen is strong and weak:
+            # a class stated in the title, its subtypes only in a list ("B-cell NHL" / "DLBCL, FL and MCL")
+            narrower = {n for t in strong for n in self.lexicons["diseases"].row(t.label).get("narrower", ())}
+            chosen = strong + [t for t in weak if t.label in narrower]
         labels = {t.label for t in chosen}
         # a broader label yields to a narrower one stated beside it (lexicon rows' "narrower"; GUIDE: most specific)
         drop = {broad for broad in labels if labels & set(self.lexicons["diseases"].row(broad).get("narrower", ()))}

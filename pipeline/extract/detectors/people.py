@@ -13,12 +13,13 @@ from spacy.tokens import Doc
 
 from pipeline.extract.components.base import text_of
 from pipeline.extract.detectors.base import rules_of, scan
-from pipeline.extract.numbers import parse_number
+from pipeline.extract.numbers import ORDINALS, parse_number
 from pipeline.extract.spans import Age, Marker, Sex, add_span
 
 MALE = {"male", "man", "boy", "gentleman", "he", "his", "him"}
 FEMALE = {"female", "woman", "girl", "lady", "she", "her"}
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "other": 2, "another": 2}
+#: a marker's number: "the second patient", "another patient" (the other one of two)
+_ORDINALS = {**ORDINALS, "other": 2, "another": 2}
 _PER_YEAR = {"year": 1, "month": 12, "week": 52.18, "day": 365.25}
 
 

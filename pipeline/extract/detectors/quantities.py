@@ -1,7 +1,7 @@
 """``carmine_quantities``: every count and proportion, whatever field it will feed.
 
 Forms (``configs/patterns/detectors.jsonl``, group ``quantities``, composed from the atomic
-pieces): "17 of 20 (85%)", "85% (17/20)", "17 (85%)", "Sixteen patients (64%)", "(n = 12,
+pieces): "17 of 20 (85%)", "85% (17/20)", a decimal proportion with its interval ("0.85 (95% CI 0.80-0.89)"), "17 (85%)", "Sixteen patients (64%)", "(n = 12,
 60%)", "17/20", "n = 20", "85%", "Seventeen patients". Bracketed intervals, ranges and
 statistics ("(95% CI: 83-94%)", "(80%-94%)", "I2 = 29.65%", "p = 0.21") are found first as
 ``asides``; a quantity inside an aside is not written.
@@ -32,6 +32,8 @@ _NOT_A_COUNT = re.compile(r"(?:\b(?:grades?|stages?|days?|levels?|cycles?|arms?|
 
 #: how far before a table-form quantity its "n (%)" header may stand
 HEADER_WINDOW = 300
+#: how far before a quantity a rule's ``unless_before`` words are looked for
+UNLESS_WINDOW = 30
 
 
 def _int(raw: str | None) -> int | None:
@@ -52,6 +54,12 @@ def _pct(raw: str | None) -> float | int | None:
     return int(v) if v.is_integer() else v
 
 
+def _proportion(raw: str) -> float | int:
+    """'0.85' -> 85, '.071' -> 7.1: a decimal proportion as a percentage (to 0.1 point)."""
+    v = round(float(raw.replace("·", ".")) * 100, 1)
+    return int(v) if v.is_integer() else v
+
+
 class CarmineQuantities:
     def __init__(self, name: str, configs: str | None) -> None:
         self.name = name
@@ -60,6 +68,8 @@ class CarmineQuantities:
         for rule in self.rules:
             if rule.get("after_header"):
                 rule["after_header_rx"] = re.compile(rule["after_header"], re.I)
+            if rule.get("unless_before"):
+                rule["unless_before_rx"] = re.compile(rule["unless_before"], re.I)
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
@@ -89,6 +99,9 @@ class CarmineQuantities:
             if id(rule) in headers and not any(m.start() - HEADER_WINDOW <= a and b <= m.start()
                                                for a, b in headers[id(rule)]):
                 continue  # "178 (37.8)" is a count and a percentage only under an "n (%)" header
+            if rule.get("unless_before_rx") is not None and rule["unless_before_rx"].search(
+                    text, max(0, m.start() - UNLESS_WINDOW), m.start()):
+                continue  # "HR 0.41 (95% CI ...)": a ratio, not a proportion
             n = int(rule["n"]) if "n" in rule else _int(g.get("n"))  # a rule may state its count ("both patients")
             start = m.start("at") if g.get("at") else m.start()  # "grade 2 = 2": the count starts at "="
             if rule["id"] == "q_n_pct" and not g.get("noun") and _NOT_A_COUNT.search(text, max(0, start - 10), start):
@@ -96,7 +109,8 @@ class CarmineQuantities:
                 start, n = m.start("pct") - 1, None
                 while start > m.start() and text[start] not in "([":
                     start -= 1
-            q = Quantity(start, m.end(), n=n, total=_int(g.get("total")), pct=_pct(g.get("pct")),
+            pct = _proportion(g["prop"]) if g.get("prop") else _pct(g.get("pct"))
+            q = Quantity(start, m.end(), n=n, total=_int(g.get("total")), pct=pct,
                          people=bool(g.get("noun")) or rule["id"] == "q_people" or "n" in rule, form=rule["id"])
             if q.n is None and q.total is None and q.pct is None and rule["id"] != "q_all":
                 continue

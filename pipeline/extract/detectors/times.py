@@ -1,7 +1,7 @@
 """``carmine_times``: every time expression: spans ("12 months", "a median of 26.1 months",
 "more than 2 years", "within 6 months", "six-month", "14 and 6 months", "9.0 (95% CI ...)
 months", ranges "1-4 weeks") and day notations ("day 28", "day +28", "D14", "d+5"; ranges
-"day 0 to 28").
+"day 0 to 28"; ordinals "on the seventh day").
 
 Writes ``doc.spans["times"]`` (value :class:`~pipeline.extract.spans.Time`). Which measure a
 time belongs to is the durations assembler's question, not this detector's.
@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 
 from pipeline.extract.components.base import text_of
 from pipeline.extract.detectors.base import rules_of, scan
-from pipeline.extract.numbers import parse_number, parse_unit
+from pipeline.extract.numbers import parse_number, parse_ordinal, parse_unit
 from pipeline.extract.spans import Time, add_span
 
 _BRACKETS = re.compile(r"[(\[][^()\[\]]*[)\]]")
@@ -41,7 +41,10 @@ class CarmineTimes:
             if rule["id"].startswith("t_day"):
                 if g.get("plus") == "-":
                     continue  # "day -5": before the infusion (lymphodepletion)
-                add_span(doc, "times", Time(m.start(), m.end(), [int(g["value"])], "day", day=True,
+                day = parse_ordinal(g["value"]) if rule.get("ordinal") else int(g["value"])
+                if day is None:
+                    continue
+                add_span(doc, "times", Time(m.start(), m.end(), [day], "day", day=True,
                                             range=g.get("to") is not None, form=rule["id"]))
                 continue
             unit = parse_unit(g["unit"])

@@ -1,0 +1,158 @@
+"""Phenomena of the fifth round: days written as ordinals, time points written as notations ("at week 6"), a
+relapse counted from an earlier transplant, and the length words around persistence, peaks and listed medians
+(each case written for this test, not copied from a gold line)."""
+
+from __future__ import annotations
+
+import pytest
+from extract_support import by_key, fields_of
+
+from pipeline.extract.numbers import parse_ordinal
+
+
+def _durations(extractor, text):
+    return sorted((d["measure"], d["value"], d["unit"]) for d in fields_of(extractor, text)["durations"])
+
+
+@pytest.mark.parametrize("text, value", [("seventh", 7), ("10th", 10), ("21st", 21), ("twenty-third", 23),
+                                         ("third", 3), ("tenthly", None), ("fifty", None)])
+def test_ordinals_in_words_and_digits(text, value):
+    assert parse_ordinal(text) == value
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A 50-year-old man received CD19 CAR-T cells. Grade 1 CRS began on the fourth day.", [("other", 4, "day")]),
+    ("A 50-year-old man received CD19 CAR-T cells. By the 12th day he had grade 2 ICANS.", [("other", 12, "day")]),
+])
+def test_a_day_written_as_an_ordinal_is_a_day_notation(extractor, text, expected):
+    assert _durations(extractor, text) == expected
+
+
+def test_an_ordinal_day_of_something_else_is_no_day(extractor):
+    text = "A 50-year-old man received CD19 CAR-T cells. Grade 1 CRS began on the third day of hospitalization."
+    assert _durations(extractor, text) == []
+
+
+def test_a_time_point_notation_reads_like_a_day_for_one_patient(extractor):
+    text = ("A 9-year-old girl received GD2 CAR-T cells. Imaging at week 8 showed a partial response. "
+            "By month 5 she met the criteria for complete response.")
+    assert _durations(extractor, text) == [("time_to_response", 5, "month"), ("time_to_response", 8, "week")]
+
+
+def test_a_cohort_response_at_a_time_point_is_an_assessment(extractor):
+    text = "Thirty patients received CD19 CAR-T cells. Response at month 6 (n = 28): CR 14 (50.0%), PR 4 (14.3%)."
+    assert _durations(extractor, text) == []
+
+
+def test_a_day_then_the_patient_and_an_event(extractor):
+    text = "A 60-year-old woman received CD19 CAR-T cells. On D9 she developed tremor and dysgraphia."
+    assert _durations(extractor, text) == [("other", 9, "day")]
+
+
+@pytest.mark.parametrize("text", [
+    "A 30-year-old man with AML relapsed 4 months after a haploidentical allo-HSCT and received CLL1 CAR-T cells.",
+    "A 30-year-old man with AML underwent allo-HSCT in first remission and relapsed 4 months later. He then "
+    "received CLL1 CAR-T cells.",
+    "A 30-year-old man with AML received CLL1 CAR-T cells. Four months after the allogeneic transplant he had "
+    "relapsed.",
+])
+def test_a_relapse_counted_from_an_earlier_transplant_is_a_prior_remission(extractor, text):
+    assert _durations(extractor, text) == [("prior_remission", 4, "month")]
+
+
+@pytest.mark.parametrize("text", [
+    "A 30-year-old man with ALL relapsed after allo-HSCT, achieved CR with CD19 CAR-T cells but relapsed 4 months "
+    "later.",
+    "A 30-year-old man with ALL relapsed 4 months after infusion of autologous CD19 CAR T cells.",
+])
+def test_a_relapse_after_the_car_is_a_time_to_relapse(extractor, text):
+    assert _durations(extractor, text) == [("time_to_relapse", 4, "month")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("CAR T cells were detectable in marrow by qPCR for 9 months.", ("other", 9, "month")),
+    ("CAR-NK cells persisted at low levels for at least 6 months.", ("other", 6, "month")),
+    ("CAR T-cell expansion peaked at a median of day 12.", ("other", 12, "day")),
+    ("Three patients remain in complete remission beyond 24 months.", ("response_duration", 24, "month")),
+    ("CRS appeared on day 2 and resolved within four days.", ("other", 4, "day")),
+    ("Of 40 patients given CD19 CAR-T cells, 9 relapsed (four with CD19-negative disease) after a median of 6.1 "
+     "months.", ("time_to_relapse", 6.1, "month")),
+])
+def test_length_words_around_a_span(extractor, text, expected):
+    assert expected in _durations(extractor, "Forty adults received CD19 CAR-T cells. " + text)
+
+
+def test_a_median_listed_overall_then_by_subgroup(extractor):
+    text = ("Forty adults received BCMA CAR-T cells. Median PFS was 10.2 months overall, 5.5 months with "
+            "extramedullary disease and 13.0 months without it.")
+    assert [d[1] for d in _durations(extractor, text) if d[0] == "survival"] == [5.5, 10.2, 13.0]
+
+
+# -- rates, antigens, diseases ----------------------------------------------------------------------------
+META = "BCMA CAR-T cells in myeloma: a systematic review and meta-analysis. Twelve studies with 640 patients were pooled. "
+
+
+def test_a_pooled_proportion_written_as_a_decimal_is_a_percentage(extractor):
+    f = fields_of(extractor, META + "The pooled ORR was 0.81 (95% CI 0.74-0.87) and CRS occurred in 0.77 "
+                                   "(0.70-0.83); grade >=3 CRS in 0.06 (95% CI 0.03-0.10).")
+    assert ("ORR", None, 81) in by_key(f["response"])
+    assert sorted(by_key(f["crs"])) == [(">=3", None, 6), ("any", None, 77)]
+
+
+def test_a_ratio_with_its_interval_is_no_proportion(extractor):
+    f = fields_of(extractor, META + "Complete response was associated with longer OS (HR 0.42, 95% CI 0.25-0.70).")
+    assert all(o["pct"] is None for o in f["response"])
+
+
+def test_an_interval_outside_brackets_ends_with_its_sentence(extractor):
+    text = ("CAR-T cells in AML: a meta-analysis. We pooled proportions with 95% confidence intervals.Results Nine "
+            "studies including 212 patients were eligible.")
+    assert fields_of(extractor, text)["n_patients"] == 212
+
+
+def test_antigens_listed_with_their_study_counts(extractor):
+    f = fields_of(extractor, "CAR-T cells in AML: a meta-analysis. The CARs targeted CD33 (4 studies), CLL1 (3) "
+                             "and CD123 (2).")
+    assert f["target_antigen"] == ["CD33", "CLL1", "CD123"]
+
+
+def test_a_slash_pair_shares_its_rate_and_the_next_count_is_the_next_statements(extractor):
+    f = fields_of(extractor, "Thirty adults received CD19 CAR-T cells. The CR/CRi rate was 80% (24/30), and 20 "
+                             "patients achieved MRD-negative CR.")
+    assert {("CR", 24, 80), ("CRi", 24, 80), ("MRD_negative_CR", 20, None)} <= set(by_key(f["response"]))
+
+
+def test_a_share_of_the_responders_is_not_their_count(extractor):
+    f = fields_of(extractor, "Sixty adults received CD19 CAR-T cells. At day 28, 51 patients (85%) were in complete "
+                             "remission, 44 of them MRD-negative.")
+    assert ("CR", 51, 85) in by_key(f["response"])
+
+
+def test_subtypes_listed_for_the_cohort_replace_the_class_of_the_title(extractor):
+    text = ("CD19/CD20 CAR-T cells for B-cell non-Hodgkin lymphoma: a phase 1 trial\n\nAbstract\n\nTwenty patients "
+            "were treated, including 12 with DLBCL, 5 with follicular lymphoma and 3 with mantle cell lymphoma.")
+    assert sorted(fields_of(extractor, text)["disease"]) == ["DLBCL", "FL", "MCL"]
+
+
+def test_a_disease_that_arose_after_the_car_is_not_treated(extractor):
+    text = "CD19 CAR-T cells in 30 patients with CLL. One patient developed Richter transformation after CAR-T therapy."
+    assert fields_of(extractor, text)["disease"] == ["CLL"]
+
+
+# -- patients --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("Two cases. The first, a 60-year-old man, had CRS. The second, a woman of 38 years, had none.",
+     [(60, "male"), (38, "female")]),
+    ("Two cases. Patient 1 (male, 61) had CRS. Patient 2 (female, 44) had ICANS.", [(61, "male"), (44, "female")]),
+    ("A female patient, 49 years of age, received CLDN18.2 CAR-T cells.", [(49, "female")]),
+])
+def test_ages_and_patients_written_in_other_ways(extractor, text, expected):
+    assert [(p["age_years"], p["sex"]) for p in fields_of(extractor, text)["patients"]] == expected
+
+
+def test_numbered_case_headings_open_their_own_sections(extractor):
+    text = ("CD7 CAR-T cells after transplant: two cases\n\nAbstract\n\nIntroduction\nCD7 is shared by T cells.\n\n"
+            "Case 1\nA 23-year-old man relapsed and received CD7 CAR-T cells; grade 1 CRS began on day 2.\n\n"
+            "Case 2\nA 41-year-old woman received CD7 CAR-T cells and had grade 2 ICANS.")
+    f = fields_of(extractor, text)
+    assert f["study_design"] == "case_series" and len(f["patients"]) == 2 and f["durations"]
