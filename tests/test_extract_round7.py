@@ -156,3 +156,61 @@ def test_numbered_case_headings_open_their_own_sections(extractor):
             "Case 2\nA 41-year-old woman received CD7 CAR-T cells and had grade 2 ICANS.")
     f = fields_of(extractor, text)
     assert f["study_design"] == "case_series" and len(f["patients"]) == 2 and f["durations"]
+
+
+# -- counts, designs, antigens of products ------------------------------------------------------------
+@pytest.mark.parametrize("text, n", [
+    ("In this phase 1 trial of CAR-NK cells, 15 patients were enrolled; two progressed, leaving 13 who were "
+     "infused.", 13),
+    ("In this phase 1 trial of CAR-T cells, thirty patients were enrolled and 26 were dosed.", 26),
+    ("In this retrospective study, brexu-cel was ordered for 70 patients and infused in 63; CRS occurred in 50.", 63),
+    ("In this randomised trial, of 300 patients randomised, 150 were allocated to CAR T cells and 150 to standard "
+     "care; 141 of the former received the infusion.", 141),
+    ("A total of 120 patients were leukapheresed at six centres; 9 did not proceed, leaving 111 infused patients.", 111),
+    ("Of 150 registered patients, 140 underwent apheresis and 131 received the autologous, lentivirally transduced "
+     "CD19 CAR T-cell product.", 131),
+])
+def test_the_infused_count_in_other_words(extractor, text, n):
+    assert fields_of(extractor, text)["n_patients"] == n
+
+
+@pytest.mark.parametrize("text, n", [
+    ("CAR-T cells in myeloma: a meta-analysis. Twenty studies met the criteria, together contributing 1,204 "
+     "participants.", 1204),
+    ("CAR-T cells in autoimmunity: a systematic review. Nineteen publications (eight case reports and eleven "
+     "series) provided data on 97 patients.", 97),
+])
+def test_a_pooled_count_after_words_about_the_studies(extractor, text, n):
+    assert fields_of(extractor, text)["n_patients"] == n
+
+
+def test_a_declared_review_is_a_review_whatever_counts_it_cites(extractor):
+    text = ("CAR T cells for solid tumours: a clinical perspective\n\nAbstract\n\nThis perspective reviews the "
+            "programmes that produced responses. GD2 CAR T cells achieved responses in 63% of 27 children in one "
+            "trial, and 98 patients received claudin 18.2 CAR T cells in a phase 1 study.")
+    f = fields_of(extractor, text)
+    assert f["study_design"] == "review" and f["n_patients"] is None
+
+
+def test_a_cohort_that_pooled_its_patients_is_no_meta_analysis(extractor):
+    text = ("Ide-cel in routine practice: a multicentre real-world cohort. This retrospective study pooled all "
+            "patients leukapheresed at nine centres; 180 were infused.")
+    assert fields_of(extractor, text)["study_design"] == "observational_cohort"
+
+
+@pytest.mark.parametrize("text, antigens", [
+    ("A review of CAR T cells for T-cell malignancies. We summarise CD7-, CD5- and TRBC1-directed CAR T cells.",
+     ["CD7", "CD5", "TRBC1"]),
+    ("CAR T cells in glioblastoma: a perspective. B7-H3- or IL13Rα2-directed cells were given into the ventricles.",
+     ["B7-H3", "IL13RA2"]),
+    ("CAR-T cells: a meta-analysis. Products targeted CD19 (nine studies) or CD70 (one).", ["CD19", "CD70"]),
+    ("CAR-T cells in myeloma: a meta-analysis. Four studies of dual BCMA/CD19 constructs were pooled.",
+     ["BCMA", "CD19"]),
+])
+def test_antigens_of_products_named_by_their_target(extractor, text, antigens):
+    assert fields_of(extractor, text)["target_antigen"] == antigens
+
+
+def test_a_cell_population_named_by_its_marker_is_no_target(extractor):
+    text = "CD19 CAR-T cells in ALL. CD33-positive blasts persisted, and CD20 cells recovered at month 6."
+    assert fields_of(extractor, text)["target_antigen"] == ["CD19"]

@@ -4,7 +4,7 @@ The rules of ``configs/patterns/study_design.jsonl`` score each design label by 
 words of the clinical zones (and the reader's article type, e.g. "Case Report"); then,
 in order: meta-analysis cues win; a case report with two to nine patients described
 individually ("Patient 1 ... Patient 2") is a case series; review cues win only without
-patient-level results; "we describe five patients" is a case series only when they are
+patient-level results, unless the text declares itself a review ("In this narrative review"); "we describe five patients" is a case series only when they are
 described one by one (patient markers or ages/sexes), otherwise a series; a stated
 observational design ("retrospective", "real-world") beats a stated trial ("phase 1",
 "prospective"); without either, weak signs of a protocol ("were recruited", "primary end
@@ -51,6 +51,7 @@ class CarmineDesign:
         article_type = ((doc._.carmine_meta or {}).get("article_type") or "").lower()
         hits: dict[str, tuple[int, int]] = {}
         weak: dict[str, tuple[int, int]] = {}
+        declared: set[str] = set()  # labels a rule found stated as the text's own ("In this narrative review")
         for rule in self.rules:
             label = rule["label"]
             if label in hits or (rule.get("weak") and label in weak):
@@ -61,6 +62,8 @@ class CarmineDesign:
                 m = rule["fast"].search(text, m.end())  # "data from a randomized trial are lacking": no design
             if m:
                 (weak if rule.get("weak") else hits)[label] = m.span()
+                if rule.get("declared"):
+                    declared.add(label)
         if "case_report" not in hits:
             heading = self._case_heading(doc)
             if heading is not None:
@@ -88,8 +91,9 @@ class CarmineDesign:
             report_describes = bool(candidates and candidates[0].detail.get("described"))
             design = "case_series" if 2 <= len(markers) <= 9 or (n_best and 2 <= n_best <= 9 and (
                 len(individuals) >= 2 or report_describes)) else "case_report"
-        elif ("review" in hits or article_type in ("review", "mini review", "mini-review")) and not candidates:
-            design = "review"
+        elif ("review" in hits or article_type in ("review", "mini review", "mini-review")) and (
+                not candidates or "review" in declared):
+            design = "review"  # a declared review's counts of patients are the cited studies'
         elif one_patient:
             # "An 11-year-old male ... was enrolled in a CAR-T trial", "one patient with PCNSL was selected":
             # one patient described and no count above one is a case report whatever design words stand

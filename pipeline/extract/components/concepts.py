@@ -22,6 +22,7 @@ Reads ``doc._.carmine_terms`` and writes findings for ``cell_type``, ``disease``
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -49,8 +50,9 @@ LEUKEMIAS = {"ALL", "B-ALL", "T-ALL", "ETP-ALL", "AML", "MDS", "MPAL", "BPDCN"}
 
 #: an antibody named right before "against/targeting <antigen>": the antigen is the antibody's, not a CAR's
 _ANTIBODY_BEFORE = re.compile(r"(?:antibod\w*|\bmAbs?\b|\w+mab\b|inhibitors?|conjugates?|engagers?|\bBiTE)[^.;]{0,25}$", re.I)
-#: between two antigens of one list (each may carry a short aside: "CLL1 (8 studies), CD123 (5) and CD33 (3)")
-_ANTIGEN_LIST = re.compile(r"(?:\s*\([^()]{1,25}\))?(?:\s*(?:,|and|or|/|&)\s*|\s+for\s+(?:[\w/-]+\s+){1,3}?(?:and|,)\s+)+")
+#: between two antigens of one list (each may carry a short aside: "CLL1 (8 studies), CD123 (5) and CD33 (3)"; a
+#: suspended hyphen: "CD7-, CD5- and TRBC1-directed CAR T cells")
+_ANTIGEN_LIST = re.compile(r"(?:\s*\([^()]{1,25}\))?(?:-?\s*(?:,|and|or|/|&)\s*|\s+for\s+(?:[\w/-]+\s+){1,3}?(?:and|,)\s+)+")
 
 
 class CarmineConcepts:
@@ -65,6 +67,7 @@ class CarmineConcepts:
                     if row["id"] in ("generic_cue", "patient_cue", "enumeration", "contrast_cue", "car_treatment")}
         self.gate = {row["id"]: row["gate"] for row in p.rules("context")}
         self.fast = {row["id"]: row["fast"] for row in p.rules("context")}
+        self._car_word = re.compile(r"\bCAR|chimeric\s+antigen", re.I)
 
     # -- helpers -------------------------------------------------------------------------
     def _emit(self, doc: Doc, field: str, value: str, t: Term | tuple[int, int], rule: str, conf: float,
@@ -144,7 +147,9 @@ class CarmineConcepts:
                 found.append(Term("antigens", label, t.start, t.end, t.synonym))
                 named.add(t.start)
         kept: list[tuple[Term, str, bool]] = []
-        for t in sorted(found, key=lambda t: t.start):
+        car_report = self._car_word.search(text) is not None
+        ordered = sorted(found, key=lambda t: t.start)
+        for t in ordered:
             s, e = sentence_at(doc, t.start)
             after, before = text[t.end:e], text[max(s, t.start - 40):t.start]
             m = self.rx["antigen_car_after"].match(after)
@@ -156,18 +161,32 @@ class CarmineConcepts:
             elif self.rx["antigen_car_before"].search(before) and re.search(r"CAR|chimeric", text[s:e], re.I) \
                     and not _ANTIBODY_BEFORE.search(before):
                 rule = "antigen_car_before"
+            elif car_report and (self.rx["antigen_product_after"].match(after)
+                                 or self.rx["antigen_product_before"].search(before)):
+                rule = "antigen_product"  # "IL13Rα2-directed cells", "Products targeted CD19 (nine studies)"
             elif kept and self._coordinated(text, kept[-1][0], t):
                 rule = "antigen_coordinated"  # "CAR-T cells targeting CD5 and CD7 ... and CD123, CD33, and CLL1"
             if rule is None:
                 continue
-            prior = bool(self.rx["antigen_prior_before"].search(before[-30:])
-                         or self.rx["antigen_prior_after"].match(after))
-            kept.append((t, rule, prior))
+            kept.append((t, rule, self._prior_antigen(text, t, s, e)))
+        # a suspended list whose cue closes it: "CD7-, CD5-, CD30- and TRBC1-directed CAR T cells"
+        kept_at = {t.start for t, _, _ in kept}
+        for a, b in reversed(list(pairwise(ordered))):
+            if b.start in kept_at and a.start not in kept_at and a.label != b.label and self._coordinated(text, a, b):
+                s, e = sentence_at(doc, a.start)
+                kept.append((a, "antigen_coordinated", self._prior_antigen(text, a, s, e)))
+                kept_at.add(a.start)
+        kept.sort(key=lambda k: k[0].start)
         have_current = {t.label for t, _, prior in kept if not prior}
         for t, rule, prior in kept:
             if prior and have_current and t.label not in have_current:
                 continue
             self._emit(doc, "target_antigen", t.label, t, rule, 0.6 if prior else 0.9, prior_product=prior)
+
+    def _prior_antigen(self, text: str, t: Term, s: int, e: int) -> bool:
+        """The antigen of a CAR given before this study's ("after CD19 CART failure")."""
+        return bool(self.rx["antigen_prior_before"].search(text[max(s, t.start - 40):t.start][-30:])
+                    or self.rx["antigen_prior_after"].match(text[t.end:e]))
 
     @staticmethod
     def _coordinated(text: str, a: Term, b: Term) -> bool:
