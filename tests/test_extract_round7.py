@@ -214,3 +214,61 @@ def test_antigens_of_products_named_by_their_target(extractor, text, antigens):
 def test_a_cell_population_named_by_its_marker_is_no_target(extractor):
     text = "CD19 CAR-T cells in ALL. CD33-positive blasts persisted, and CD20 cells recovered at month 6."
     assert fields_of(extractor, text)["target_antigen"] == ["CD19"]
+
+
+# -- rates in tables and per-product lists ------------------------------------------------------------------
+def test_a_table_row_written_with_slashes_gives_each_arm_its_value(extractor):
+    text = ("Two hundred patients received axi-cel or tisa-cel. CRS by product (axi-cel / tisa-cel): any grade, "
+            "120 (80.0%) / 30 (60.0%); grade >=3, 12 (8.0%) / 2 (4.0%).")
+    assert sorted(by_key(fields_of(extractor, text)["crs"])) == [
+        (">=3", 2, 4), (">=3", 12, 8), ("any", 30, 60), ("any", 120, 80)]
+
+
+def test_a_grade_slash_pair_is_still_a_grade(extractor):
+    f = fields_of(extractor, "Sixty patients received CAR-T cells. CRS of grade 1/2 (70%) was managed.")
+    assert [o["grade"] for o in f["crs"]] == ["1-2"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Fifty patients were infused. Maximum CRS grade: grade 1, 20 (40.0%); grade 2, 9 (18.0%); grade 3, 3 (6.0%).",
+     [("1", 20, 40), ("2", 9, 18), ("3", 3, 6)]),
+    ("Ninety patients were infused. CRS was graded as follows: grade 1, 41; grade 2, 22; grade 4, 3.",
+     [("1", 41, None), ("2", 22, None), ("4", 3, None)]),
+    ("Ninety patients were infused. CRS, % (n = 90): grade 1, 45; grade 2, 24.", [("1", None, 45), ("2", None, 24)]),
+])
+def test_a_grade_then_its_count_after_a_comma(extractor, text, expected):
+    assert set(expected) <= set(by_key(fields_of(extractor, text)["crs"]))
+
+
+def test_a_list_of_grades_climbs_one_by_one(extractor):
+    assert [o["grade"] for o in fields_of(extractor, "CRS of grades 1, 2 and 3 occurred after CAR-T.")["crs"]] == ["1-3"]
+
+
+def test_graded_then_respectively(extractor):
+    text = ("Sixty patients were infused. CRS occurred in 40 patients (66.7%), graded 1, 2 and 3 in 25, 10 and 5 "
+            "patients, respectively.")
+    assert {("1", 25, None), ("2", 10, None), ("3", 5, None)} <= set(by_key(fields_of(extractor, text)["crs"]))
+
+
+@pytest.mark.parametrize("phrase", ["all at grade 1", "every episode grade 1"])
+def test_all_of_one_grade_in_other_words(extractor, phrase):
+    f = fields_of(extractor, f"Eighty patients were infused. ICANS affected 4 patients (5%), {phrase}.")
+    assert by_key(f["icans"]) == [("1", 4, 5)]
+
+
+def test_values_for_products_named_after_of(extractor):
+    text = ("In this registry, 400 patients received axi-cel, tisa-cel or liso-cel. Severe ICANS occurred in 20% of "
+            "axi-cel, 5% of tisa-cel and 8% of liso-cel recipients.")
+    assert sorted(by_key(fields_of(extractor, text)["icans"])) == [(">=3", None, 5), (">=3", None, 8), (">=3", None, 20)]
+
+
+def test_a_grade_or_higher_is_no_coordinated_subject(extractor):
+    text = ("In this cohort, 300 patients received axi-cel or tisa-cel. CRS occurred in 84% of axi-cel and 61% of "
+            "tisa-cel recipients, and grade 3 or higher CRS in 7% and 3%.")
+    assert {(">=3", None, 7), (">=3", None, 3)} <= set(by_key(fields_of(extractor, text)["crs"]))
+
+
+def test_a_shared_statement_takes_the_other_groups_values(extractor):
+    text = ("In this meta-analysis, 900 patients received CAR-T cells. By target, CR/CRi was reached in 80% with "
+            "CD19 and 70% with CD22.")
+    assert {("CR", None, 70), ("CRi", None, 70)} <= set(by_key(fields_of(extractor, text)["response"]))

@@ -45,6 +45,8 @@ from pipeline.extract.spans import Grade, Quantity, values_of
 
 #: "in the 32 patients ...": a group named by its size right after a statement
 _DENOMINATOR_BEFORE = re.compile(r"\b(?:in|among)\s+(?:the|these|those|all(?:\s+the)?)\s+$")
+#: a conjunction opening a clause ("..., and grade 3 or higher CRS in 7% and 3%"), not coordinating its subject
+_OPENING_CONJUNCTION = re.compile(r"^\s*(?:and|or|but)\b")
 #: "..., respectively" closing a list of values soon after one
 _RESPECTIVELY_SOON = re.compile(r"[^.;]{0,40}?\brespectively\b")
 
@@ -206,7 +208,8 @@ class CarmineRates:
         """The statement's clause coordinates its subject: a list of values after it is the subjects' ("the
         response rate, 6-month and 1-year PFS rates were 67%, 66% and 44%"), not groups' values of it."""
         lead = text[max(0, statement.start - 200):statement.start]
-        clause = self.rx["clause_start"].split(lead)[-1]
+        # "grade 3 or higher" is one grade; ", and grade >=3 CRS in 7% and 3%": the "and" opens the clause
+        clause = _OPENING_CONJUNCTION.sub("", self.rx["grade_words"].sub(" ", self.rx["clause_start"].split(lead)[-1]))
         gap = self.rx["group_phrase"].sub(" ", text[statement.end:first.start])  # "in the A, B and C groups"
         return bool(self.rx["coordination"].search(clause) or self.rx["coordination"].search(gap))
 
@@ -392,7 +395,7 @@ class CarmineRates:
                     if not self.rx["shared_statements"].fullmatch(text[left.end:right.start]):
                         break
                     k += step
-                    self._fill(sa[k], group[:1])
+                    self._fill(sa[k], group)  # with the other groups' values: "CR/CRi in 82% with CD19, 71% with CD22"
 
     @staticmethod
     def _add_arm(a: Anchor, q: Quantity) -> None:

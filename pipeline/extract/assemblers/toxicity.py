@@ -117,6 +117,10 @@ class CarmineToxicity:
                         used.add(g.start)
                         if g.vague:
                             valued.add(g.start)  # "CRS in all ten; 4 cases were low-grade"
+                        if len(g.items) > 1 and self.rx["respectively"].search(text, g.end, e):
+                            # "CRS in 49 (66%), graded 1, 2 and 3 in 22, 15 and 12, respectively": one per grade
+                            observations += [(item, None, "grade_listed", Grade(at, at + 1, item)) for item, at in g.items]
+                            continue
                         # "ten had grade 3 neurologic events, but no grade 4 events": that grade with n 0
                         observations.append((g.grade, 0 if qualifiers(doc, g.start)["negated"] else None, "elliptic", g))
             clause = max(s, text.rfind(";", s, t.start))  # "...; the rates of grade ≥3 CRS were ...": a new statement

@@ -8,6 +8,7 @@ Writes ``doc.spans["grades"]`` (value :class:`~pipeline.extract.spans.Grade`).
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -71,6 +72,13 @@ def grade_rank(grade: str) -> float:
     return max(nums) + (0.25 if grade.startswith(">=") else 0.0) - (0.1 if "-" in grade else 0.0)
 
 
+def _ascending(raw: str) -> bool:
+    """A list of grades climbs one by one ("1, 2 and 3", "2-3, 4"): another number after a comma ("grade 4, 2",
+    "grade 3, 5") is a count."""
+    nums = [parse_grade(x) for x in re.findall(r"IV|V|I{1,3}|[0-5]", raw)]
+    return all(a is not None and b is not None and b == a + 1 for a, b in pairwise(nums))
+
+
 class CarmineGrades:
     def __init__(self, name: str, configs: str | None) -> None:
         self.name = name
@@ -86,10 +94,16 @@ class CarmineGrades:
             g = m.groupdict()
             # a rule may state the comparator its words carry ("greater than grade 1": ">")
             raw_grade = g["grade"] + (g.get("level") or "")  # "≥grade-3": the comparator, then the level
-            grade = normalize_grade(rule.get("op", "") + raw_grade, higher=bool(g.get("higher")), lower=bool(g.get("lower")))
+            end = m.end()
+            if "," in raw_grade and not _ascending(raw_grade):
+                # "grade 1, 131; grade 4, 2", "grade 3, 3 (3.8%)": a grade and its count, not a list of grades
+                raw_grade = raw_grade[:raw_grade.index(",")].rstrip()
+                end = m.start("grade") + len(raw_grade)
+            grade = normalize_grade(rule.get("op", "") + raw_grade, higher=bool(g.get("higher")) and end == m.end(),
+                                    lower=bool(g.get("lower")) and end == m.end())
             if grade is None:
                 continue
-            value = Grade(m.start(), m.end(), grade, form=rule["id"])
+            value = Grade(m.start(), end, grade, form=rule["id"])
             raw = raw_grade
             if _LIST.search(raw) and not g.get("higher") and not g.get("lower"):
                 at = m.start("grade")

@@ -30,6 +30,9 @@ _COUNT_IN_LIST = re.compile(r"\d{1,3}(?:,\d{3})+|\d+|[A-Za-z]+(?:-[a-z]+)?")
 _NOT_A_COUNT = re.compile(r"(?:\b(?:grades?|stages?|days?|levels?|cycles?|arms?|cohorts?|phase)|[-–—‐≥≤<>/])\s*$", re.I)
 
 
+#: a grade pair written with a slash before a number ("grade 1/2 (65%)"), unlike a table row's next value
+_GRADE_SLASH = re.compile(r"(?:grades?|[IV]+)\s*[0-5IV]*\s*/\s*$", re.I)
+
 #: how far before a table-form quantity its "n (%)" header may stand
 HEADER_WINDOW = 300
 #: how far before a quantity a rule's ``unless_before`` words are looked for
@@ -70,6 +73,8 @@ class CarmineQuantities:
                 rule["after_header_rx"] = re.compile(rule["after_header"], re.I)
             if rule.get("unless_before"):
                 rule["unless_before_rx"] = re.compile(rule["unless_before"], re.I)
+            if rule.get("pct_header"):
+                rule["pct_header_rx"] = re.compile(rule["pct_header"])
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
@@ -104,12 +109,17 @@ class CarmineQuantities:
                 continue  # "HR 0.41 (95% CI ...)": a ratio, not a proportion
             n = int(rule["n"]) if "n" in rule else _int(g.get("n"))  # a rule may state its count ("both patients")
             start = m.start("at") if g.get("at") else m.start()  # "grade 2 = 2": the count starts at "="
-            if rule["id"] == "q_n_pct" and not g.get("noun") and _NOT_A_COUNT.search(text, max(0, start - 10), start):
-                # "grade 1-2 (65%)", "grade 2 (10%)": the number is a grade's; the bracket is the rate
+            if rule["id"] == "q_n_pct" and not g.get("noun") and (grade := _NOT_A_COUNT.search(text, max(0, start - 10), start)) \
+                    and not (grade.group(0).strip() == "/" and not _GRADE_SLASH.search(text, max(0, start - 12), start)):
+                # "grade 1-2 (65%)", "grade 2 (10%)": the number is a grade's; the bracket is the rate (after a slash
+                # only after a grade: "326 (87.9%) / 104 (61.9%)" is a table row's next count)
                 start, n = m.start("pct") - 1, None
                 while start > m.start() and text[start] not in "([":
                     start -= 1
             pct = _proportion(g["prop"]) if g.get("prop") else _pct(g.get("pct"))
+            if rule.get("pct_header_rx") is not None and n is not None and n <= 100 and self._under_pct_header(
+                    text, rule["pct_header_rx"], m.start()):
+                n, pct = None, n  # "CRS, % (n = 150): grade 0, 18; grade 1, 49": a table of percentages
             q = Quantity(start, m.end(), n=n, total=_int(g.get("total")), pct=pct,
                          people=bool(g.get("noun")) or rule["id"] == "q_people" or "n" in rule, form=rule["id"])
             if q.n is None and q.total is None and q.pct is None and rule["id"] != "q_all":
@@ -120,6 +130,15 @@ class CarmineQuantities:
                 continue
             add_span(doc, "quantities", q)
         return doc
+
+
+    @staticmethod
+    def _under_pct_header(text: str, header: re.Pattern[str], at: int) -> bool:
+        """A "%" header ("CRS, % (n = 150):") opens the clause run that holds ``at`` (no sentence end between)."""
+        lo = max(0, at - HEADER_WINDOW)
+        window = text[lo:at]
+        cut = max(window.rfind(". "), window.rfind(".\n"))
+        return header.search(window, cut + 1 if cut >= 0 else 0) is not None
 
 
 @Language.factory("carmine_quantities", assigns=["doc.spans"], default_config={"configs": None})
