@@ -272,3 +272,39 @@ def test_a_shared_statement_takes_the_other_groups_values(extractor):
     text = ("In this meta-analysis, 900 patients received CAR-T cells. By target, CR/CRi was reached in 80% with "
             "CD19 and 70% with CD22.")
     assert {("CR", None, 70), ("CRi", None, 70)} <= set(by_key(fields_of(extractor, text)["response"]))
+
+
+# -- durations told in other words ---------------------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("A 7-year-old girl received CD19 CAR-T cells after she had stayed in complete remission for 9 months after "
+     "the graft.", ("prior_remission", 9, "month")),
+    ("A 60-year-old man had remained in remission for 20 months before his first relapse. He then received "
+     "cilta-cel CAR-T cells.", ("prior_remission", 20, "month")),
+    ("A 7-year-old girl received CD19 CAR-T cells. Ten months after the CAR-T infusion she remains in "
+     "MRD-negative remission.", ("response_duration", 10, "month")),
+    ("A 50-year-old woman received CLDN18.2 CAR-T cells. The response held for 5 months.",
+     ("response_duration", 5, "month")),
+    ("A 50-year-old woman received CD7 CAR-T cells. CD7-negative disease emerged on day +120.",
+     ("time_to_relapse", 120, "day")),
+    ("A 50-year-old woman received CLDN18.2 CAR-T cells. Progression in the liver was confirmed 6 months after "
+     "the infusion.", ("time_to_relapse", 6, "month")),
+])
+def test_durations_told_in_other_words(extractor, text, expected):
+    assert expected in _durations(extractor, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Forty patients received BCMA CAR-T cells. Responses were seen at a median of 21 days after infusion.",
+     ("time_to_response", 21, "day")),
+    ("Eight patients received CD19 CAR-T cells. Seven met DORIS remission criteria, reached at a median of 3 months "
+     "after infusion.", ("time_to_response", 3, "month")),
+    ("Forty patients received BCMA CAR-T cells. Complete responses were reached after a median of 2.5 months.",
+     ("time_to_response", 2.5, "month")),
+])
+def test_times_to_response_of_a_cohort(extractor, text, expected):
+    assert expected in _durations(extractor, text)
+
+
+def test_a_general_statement_about_relapses_is_no_duration(extractor):
+    text = "Most relapses after CD19 CAR-T cells occur within the first six months. We report a 60-year-old man."
+    assert _durations(extractor, text) == []
