@@ -308,3 +308,33 @@ def test_times_to_response_of_a_cohort(extractor, text, expected):
 def test_a_general_statement_about_relapses_is_no_duration(extractor):
     text = "Most relapses after CD19 CAR-T cells occur within the first six months. We report a 60-year-old man."
     assert _durations(extractor, text) == []
+
+
+def test_a_number_after_patient_or_day_is_no_count(extractor):
+    text = ("Three patients received CD19 CAR-T cells. Patient 2 developed grade 3 ICANS. PET on day +30 showed a "
+            "complete metabolic response in patient 1.")
+    f = fields_of(extractor, text)
+    assert [o["n"] for o in f["icans"] + f["response"]] == [None, None]
+
+
+def test_a_rate_takes_the_count_whose_share_it_is(extractor):
+    f = fields_of(extractor, "Twelve patients were infused. Eight of the 12 patients responded (66.7%), five with "
+                             "complete remission (41.7%).")
+    assert {("ORR", 8, 66.7), ("CR", 5, 41.7)} <= set(by_key(f["response"]))
+
+
+def test_a_rate_keeps_no_count_that_disagrees_with_it(extractor):
+    f = fields_of(extractor, "Twelve patients were infused. Eight of the 12 patients responded (50.0%).")
+    assert ("ORR", None, 50) in by_key(f["response"])
+
+
+def test_values_listed_by_product(extractor):
+    text = ("In this registry, 300 patients received axi-cel, tisa-cel or liso-cel. Best overall response was 74%; by "
+            "product, ORR was 77%, 65% and 78%.")
+    assert {("ORR", None, 77), ("ORR", None, 65), ("ORR", None, 78)} <= set(by_key(fields_of(extractor, text)["response"]))
+
+
+def test_a_historical_cohorts_rate_is_a_comparators(extractor):
+    text = ("Seventy children received tisagenlecleucel; CR was 86%. In a historical cohort of 52 children given "
+            "blinatumomab at the same centres, the CR rate was 44%.")
+    assert ("CR", None, 44) not in by_key(fields_of(extractor, text)["response"])

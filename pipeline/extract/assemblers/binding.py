@@ -81,11 +81,32 @@ class CarmineRates:
                 if len(group) == 2 and car_first is not None and car_first < a.start:
                     del group[1:]  # "CAR-T and standard of care ... CR rates were 61% vs 33%": the comparator's second
                 self._fill(a, group)
+                self._count_of_rate(text, a, group[0], sq)
             self._share(text, sa, bound)
             self._elliptic(text, [g for g in grades if s <= g.start < e], bound, sq)
         for a in found:
             self._count_before(text, a)
         return doc
+
+    @staticmethod
+    def _count_of_rate(text: str, a: Anchor, q: Quantity, sq: list[Quantity]) -> None:
+        """A rate bound without its count takes the count written before its statement when the numbers agree:
+        "Eight of the 12 patients responded (66.7%), five with complete remission (41.7%)": 8/12 and 5/12 are the
+        rates, so the counts are 8 and 5 (a count whose share of a total in the sentence is the rate, within 0.6)."""
+        if q.pct is None or q.n is not None or not a.findings:
+            return
+        totals = {x.total for x in sq if x.total} | {x.n for x in sq if x.n and x.people and x.pct is None}
+        before = [c for c in sq if c.end <= min(a.start, q.start) and c.n is not None and c.pct is None
+                  and ";" not in text[c.end:a.start]]
+        for c in reversed(before[-2:]):
+            assert c.n is not None
+            n = c.n
+            if any(t > n and abs(100 * n / t - float(q.pct)) <= 0.6 for t in totals):
+                for f in a.findings:
+                    if f.value.get("n") is None and f.value.get("pct") == q.pct:
+                        f.value["n"] = n
+                        f.detail["count_from"] = "rate_agrees"
+                return
 
     def _count_before(self, text: str, a: Anchor) -> None:
         """A bare count written right before a statement that has no count of its own is that
@@ -196,6 +217,7 @@ class CarmineRates:
                         or (self.rx["and_only"].fullmatch(between) and not self._statement_follows(text, g, sa)
                             and not self._coordinated_subject(text, a, group[0]))
                         or (in_brackets and (bracketed or self.rx["versus_word"].search(between)))
+                        or (self.rx["value_list"].fullmatch(between) and self._by_groups(text, a))
                         or self._respective_values(text, a, group[0], last, groups, gi, asides)):
                     break
                 bracketed = bracketed or in_brackets
@@ -203,6 +225,11 @@ class CarmineRates:
                 group.extend(g)
                 last = g[-1]
         return out
+
+    def _by_groups(self, text: str, statement: Anchor) -> bool:
+        """The statement's clause lists its values by group: "by product, ORR was 77%, 65% and 78%"."""
+        lead = text[max(0, statement.start - 60):statement.start]
+        return bool(self.rx["by_groups"].search(re.split(r"[;.]\s", lead)[-1]))
 
     def _coordinated_subject(self, text: str, statement: Anchor, first: Quantity) -> bool:
         """The statement's clause coordinates its subject: a list of values after it is the subjects' ("the
