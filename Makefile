@@ -60,8 +60,9 @@ eval: setup ## Score the extractor: the sets we tuned on, then dev gold last (pe
 	@$(PY) -m pipeline eval $(foreach g,$(TUNED_GOLD) $(GOLD),--gold $(g)) --scorer $(dir $(GOLD))score.py \
 	  --output-dir $(CORPUS)/build
 
-#: the sets nobody has tuned on (blind7, fourth round of 2026-12-02: 11 abstracts, few rate statements): totals only
-BLIND_GOLD := tests/fixtures/gold/blind7.jsonl
+#: the sets nobody has tuned on: totals only (blind7, fourth round: 11 real abstracts, few rate statements; battery6,
+#: fifth round: 30 synthetic abstracts by writers who saw neither the rules nor the earlier batteries)
+BLIND_GOLD := tests/fixtures/gold/blind7.jsonl tests/fixtures/gold/battery6.jsonl
 
 #: our own phrasing battery: short cohort statements annotated for crs, icans, response and n_patients only
 BATTERY_GOLD := tests/fixtures/gold/battery.jsonl

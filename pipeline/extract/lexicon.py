@@ -383,6 +383,8 @@ def load_resources(configs: str | None = None) -> Resources:
                 row["lead_tail"] = end_literal(row["lead_rx"])
             if "starts" in row:  # where every match of the rule begins: the rule is tried only there
                 row["starts_rx"] = re.compile(expand_macros(row["starts"], macros, where))
+            if "unless_before" in row and name == "detectors":  # words that must not end right before a match
+                row["unless_before_rx"] = re.compile(expand_macros(row["unless_before"], macros, where), flags)
         files[name] = rows
     return Resources(lexicons, Patterns(macros, files))
 

@@ -15,11 +15,16 @@ def rules_of(configs: str | None, group: str) -> list[dict[str, Any]]:
     return [r for r in load_resources(configs).patterns.rules("detectors") if r.get("group") == group]
 
 
+#: how far before a match a rule's ``unless_before`` words may begin
+BEFORE_WINDOW = 40
+
+
 def scan(text: str, rules: list[dict[str, Any]], start: int = 0, end: int | None = None
          ) -> list[tuple[re.Match[str], dict[str, Any]]]:
     """Every rule's matches, resolved to non-overlapping ones: longer matches first, then the
     earlier rule; returned in text order. A rule whose literal gate (``lexicon.Gate``) the text
-    does not open cannot match and is not run."""
+    does not open cannot match and is not run; a match of a rule with ``unless_before`` counts only where those
+    words do not end right before it ("HR 0.41 (95% CI ...)", "Patient 2 developed")."""
     end = len(text) if end is None else end
     found: list[tuple[int, int, int, re.Match[str], dict[str, Any]]] = []
     low = lowered_cached(text)
@@ -29,9 +34,12 @@ def scan(text: str, rules: list[dict[str, Any]], start: int = 0, end: int | None
             continue
         matches = _at_starts(text, rule, start, end) if rule.get("starts_rx") is not None else \
             rule["fast"].finditer(text, start, end)
+        unless = rule.get("unless_before_rx")
         for m in matches:
-            if m.end() > m.start():
-                found.append((m.start() - m.end(), order, m.start(), m, rule))
+            if m.end() <= m.start() or (
+                    unless is not None and unless.search(text, max(0, m.start() - BEFORE_WINDOW), m.start())):
+                continue
+            found.append((m.start() - m.end(), order, m.start(), m, rule))
     found.sort(key=lambda x: x[:3])
     kept_starts: list[int] = []  # the kept matches, sorted and non-overlapping: only neighbours can overlap
     kept_ends: list[int] = []

@@ -35,8 +35,6 @@ _GRADE_SLASH = re.compile(r"(?:grades?|[IV]+)\s*[0-5IV]*\s*/\s*$", re.I)
 
 #: how far before a table-form quantity its "n (%)" header may stand
 HEADER_WINDOW = 300
-#: how far before a quantity a rule's ``unless_before`` words are looked for
-UNLESS_WINDOW = 30
 
 
 def _int(raw: str | None) -> int | None:
@@ -71,8 +69,6 @@ class CarmineQuantities:
         for rule in self.rules:
             if rule.get("after_header"):
                 rule["after_header_rx"] = re.compile(rule["after_header"], re.I)
-            if rule.get("unless_before"):
-                rule["unless_before_rx"] = re.compile(rule["unless_before"], re.I)
             if rule.get("pct_header"):
                 rule["pct_header_rx"] = re.compile(rule["pct_header"])
 
@@ -104,11 +100,9 @@ class CarmineQuantities:
             if id(rule) in headers and not any(m.start() - HEADER_WINDOW <= a and b <= m.start()
                                                for a, b in headers[id(rule)]):
                 continue  # "178 (37.8)" is a count and a percentage only under an "n (%)" header
-            if rule.get("unless_before_rx") is not None and rule["unless_before_rx"].search(
-                    text, max(0, m.start() - UNLESS_WINDOW), m.start()):
-                continue  # "HR 0.41 (95% CI ...)": a ratio, not a proportion
             n = int(rule["n"]) if "n" in rule else _int(g.get("n"))  # a rule may state its count ("both patients")
-            start = m.start("at") if g.get("at") else m.start()  # "grade 2 = 2": the count starts at "="
+            # "grade 2 = 2": the count starts at "="; "infused in 74": at the count (the rule's "span_from" group)
+            start = m.start("at") if g.get("at") else m.start(rule["span_from"]) if rule.get("span_from") else m.start()
             if rule["id"] == "q_n_pct" and not g.get("noun") and (grade := _NOT_A_COUNT.search(text, max(0, start - 10), start)) \
                     and not (grade.group(0).strip() == "/" and not _GRADE_SLASH.search(text, max(0, start - 12), start)):
                 # "grade 1-2 (65%)", "grade 2 (10%)": the number is a grade's; the bracket is the rate (after a slash
