@@ -338,3 +338,33 @@ def test_a_historical_cohorts_rate_is_a_comparators(extractor):
     text = ("Seventy children received tisagenlecleucel; CR was 86%. In a historical cohort of 52 children given "
             "blinatumomab at the same centres, the CR rate was 44%.")
     assert ("CR", None, 44) not in by_key(fields_of(extractor, text)["response"])
+
+
+# -- transplants and cell sources ----------------------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("A 60-year-old man with myeloma had undergone two sequential autologous stem cell transplants as part of "
+     "first-line therapy. He then received cilta-cel CAR-T cells.", ["prior_auto_hsct"]),
+    ("Forty adults with B-ALL received CD19 CAR-T cells; eleven had relapsed after a previous allograft.",
+     ["prior_allo_hsct"]),
+    ("In this randomised trial, 180 patients received CAR T cells and 90 patients in the SOC arm went on to ASCT.",
+     []),
+])
+def test_transplants_in_other_words(extractor, text, expected):
+    assert fields_of(extractor, text)["transplant"] == expected
+
+
+def test_sequential_car_infusions_after_asct_are_one_course(extractor):
+    text = "Twenty myeloma patients received sequential infusion of CD19 and BCMA CAR-T cells after ASCT."
+    assert fields_of(extractor, text)["transplant"] == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Cord blood-derived CD19 CAR-NK cells for lymphoma: a phase 1 trial. Twelve patients were infused.",
+     ["allogeneic"]),
+    ("CAR T cells in autoimmunity: a meta-analysis of 134 patients; all cells were autologous.", ["autologous"]),
+    ("CAR-T cells in ALL: a meta-analysis. Of the trials, six used donor-derived cells and the remainder autologous products.",
+     ["allogeneic", "autologous"]),
+    ("CAR-T cells in myeloma. Twenty patients received autologous stem cells, then BCMA CAR-T cells.", []),
+])
+def test_cell_sources_in_other_words(extractor, text, expected):
+    assert fields_of(extractor, text)["cell_source"] == expected

@@ -38,6 +38,7 @@ from pipeline.extract.components.base import (
     zone_at,
 )
 from pipeline.extract.lexicon import Term, load_resources
+from pipeline.extract.qualifiers.context import qualifier_at
 
 #: unspecified vector label -> the specific systems that make it redundant (GUIDE: "transposon (unspecified)",
 #: "non_viral (unspecified)")
@@ -292,6 +293,8 @@ class CarmineConcepts:
                 continue
             if self.rx["tx_tandem_before"].search(before) or self.rx["tx_tandem_after"].match(after):
                 continue
+            if qualifier_at(doc, "comparator", t.start):
+                continue  # "84 patients in the SOC arm went on to ASCT": the comparator arm's transplant
             if kind == "auto" and self.rx["tx_regimen"].search(sent) and not self.rx["tx_prior_any"].search(sent):
                 continue  # "ASCT followed by CAR-T consolidation": one planned course (GUIDE)
             if self.rx["tx_prior_consolidation"].search(before):
