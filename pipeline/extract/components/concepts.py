@@ -258,8 +258,9 @@ class CarmineConcepts:
                     continue
                 self._emit(doc, "cell_source", _source_label(m.group("src")), m.span("src"), "source_cells", 0.7)
             for m in self._finditer(doc, "source_products", text):
-                if self._about_field(doc, text, m.start()):
-                    continue
+                if self._about_field(doc, text, m.start()) or self.rx["source_comparator_before"].search(
+                        text, max(0, m.start() - 40), m.start()):
+                    continue  # "Toxicity was comparable with that of autologous CAR-T cells": a comparator
                 which = "src" if m.group("src") else "src2"
                 self._emit(doc, "cell_source", _source_label(m.group(which)), m.span(which), "source_products", 0.7)
         for m in self._finditer(doc, "source_universal", text):
