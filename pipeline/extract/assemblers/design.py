@@ -4,9 +4,9 @@ The rules of ``configs/patterns/study_design.jsonl`` score each design label by 
 words of the clinical zones (and the reader's article type, e.g. "Case Report"); then,
 in order: meta-analysis cues win; a case report with two to nine patients described
 individually ("Patient 1 ... Patient 2") is a case series; review cues win only without
-patient-level results, unless the text declares itself a review ("In this narrative review"); "we describe five patients" is a case series only when they are
-described one by one (patient markers or ages/sexes), otherwise a series; a stated
-observational design ("retrospective", "real-world") beats a stated trial ("phase 1",
+patient-level results, unless the text declares itself a review ("In this narrative review");
+"we describe five patients" is a case series only when they are described one by one
+(patient markers or ages/sexes), otherwise a series; a stated observational design ("retrospective", "real-world") beats a stated trial ("phase 1",
 "prospective"); without either, weak signs of a protocol ("were recruited", "primary end
 points", "dose-limiting toxicities") make a trial and weak signs of a series ("multicenter
 study", "we analyzed") or no signs at all an ``observational_cohort`` (GUIDE: a series whose

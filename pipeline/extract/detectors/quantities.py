@@ -56,7 +56,7 @@ def _pct(raw: str | None) -> float | int | None:
 
 
 def _proportion(raw: str) -> float | int:
-    """'0.85' -> 85, '.071' -> 7.1: a decimal proportion as a percentage (to 0.1 point)."""
+    """'0.85' -> 85, '0.071' -> 7.1: a decimal proportion as a percentage (to 0.1 point)."""
     v = round(float(raw.replace("·", ".")) * 100, 1)
     return int(v) if v.is_integer() else v
 
