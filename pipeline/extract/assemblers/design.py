@@ -6,8 +6,8 @@ in order: meta-analysis cues win; a case report with two to nine patients descri
 individually ("Patient 1 ... Patient 2") is a case series; review cues win only without
 patient-level results, unless the text declares itself a review ("In this narrative review");
 "we describe five patients" is a case series only when they are described one by one
-(patient markers or ages/sexes), otherwise a series; a stated observational design ("retrospective", "real-world") beats a stated trial ("phase 1",
-"prospective"); without either, weak signs of a protocol ("were recruited", "primary end
+(patient markers or ages/sexes), otherwise a series; a stated observational design
+("retrospective", "real-world") beats a stated trial ("phase 1", "prospective"); without either, weak signs of a protocol ("were recruited", "primary end
 points", "dose-limiting toxicities") make a trial and weak signs of a series ("multicenter
 study", "we analyzed") or no signs at all an ``observational_cohort`` (GUIDE: a series whose
 design is not stated); cells or animals only is ``preclinical``.
