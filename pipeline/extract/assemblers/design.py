@@ -1,16 +1,16 @@
 """``carmine_design``: the study design and the number of treated patients.
 
-The rules of ``configs/patterns/study_design.jsonl`` score each design label by the
-words of the clinical zones (and the reader's article type, e.g. "Case Report"); then,
-in order: meta-analysis cues win; a case report with two to nine patients described
-individually ("Patient 1 ... Patient 2") is a case series; review cues win only without
-patient-level results, unless the text declares itself a review ("In this narrative review");
-"we describe five patients" is a case series only when they are described one by one
-(patient markers or ages/sexes), otherwise a series; a stated observational design
-("retrospective", "real-world") beats a stated trial ("phase 1", "prospective"); without either, weak signs of a protocol ("were recruited", "primary end
-points", "dose-limiting toxicities") make a trial and weak signs of a series ("multicenter
-study", "we analyzed") or no signs at all an ``observational_cohort`` (GUIDE: a series whose
-design is not stated); cells or animals only is ``preclinical``.
+The rules of ``configs/patterns/study_design.jsonl`` score each design label by the words of the
+clinical zones (and the reader's article type, e.g. "Case Report"); then, in order: meta-analysis
+cues win; a case report with two to nine patients described individually ("Patient 1 ... Patient 2")
+is a case series; review cues win only without patient-level results, unless the text declares
+itself a review ("In this narrative review"); "we describe five patients" is a case series only when
+they are described one by one (patient markers or ages/sexes), otherwise a series; a stated
+observational design ("retrospective", "real-world") beats a stated trial ("phase 1",
+"prospective"); without either, weak signs of a protocol ("were recruited", "primary end points",
+"dose-limiting toxicities") make a trial and weak signs of a series ("multicenter study", "we
+analyzed") or no signs at all an ``observational_cohort`` (GUIDE: a series whose design is not
+stated); cells or animals only is ``preclinical``.
 
 ``n_patients``: 1 for a case report, the number of distinct patient markers for a case
 series, else the most confident ``n_candidate`` (earliest on ties).
