@@ -368,3 +368,14 @@ def test_sequential_car_infusions_after_asct_are_one_course(extractor):
 ])
 def test_cell_sources_in_other_words(extractor, text, expected):
     assert fields_of(extractor, text)["cell_source"] == expected
+
+
+def test_an_elliptic_complete_share_of_the_responders(extractor):
+    text = ("In this randomised trial, 180 patients were allocated to CAR T cells. An objective response was recorded "
+            "in 149 of 180 patients (83%), 117 (65%) of them complete.")
+    assert {("ORR", 149, 83), ("CR", 117, 65)} <= set(by_key(fields_of(extractor, text)["response"]))
+
+
+def test_complete_alone_is_no_response(extractor):
+    text = "Sixty patients received CAR-T cells. Follow-up was complete in all of them."
+    assert fields_of(extractor, text)["response"] == []
