@@ -379,3 +379,26 @@ def test_an_elliptic_complete_share_of_the_responders(extractor):
 def test_complete_alone_is_no_response(extractor):
     text = "Sixty patients received CAR-T cells. Follow-up was complete in all of them."
     assert fields_of(extractor, text)["response"] == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A 9-year-old boy received CD19 CAR-T cells. The day +28 marrow aspirate showed complete remission.",
+     ("time_to_response", 28, "day")),
+    ("A 9-year-old boy received CD7 CAR-T cells. On day 21 his marrow was in complete remission.",
+     ("time_to_response", 21, "day")),
+    ("A 40-year-old woman received CD7 CAR-T cells. A complete response was documented by PET-CT on day +30.",
+     ("time_to_response", 30, "day")),
+    ("Twenty patients received CD19 CAR-T cells; two complete responders relapsed, at 11 and 19 months after "
+     "infusion.", ("time_to_relapse", 19, "month")),
+])
+def test_more_days_of_response_and_relapse(extractor, text, expected):
+    assert expected in _durations(extractor, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Sixty patients received CD19 CAR-T cells. Non-relapse mortality at 1 year was 6%.",
+    "Sixty patients received CD19 CAR-T cells. The endpoint was CR with incomplete haematological recovery (CRi) "
+    "on day 28.",
+])
+def test_no_duration_from_a_landmark_or_a_definition(extractor, text):
+    assert _durations(extractor, text) == []
