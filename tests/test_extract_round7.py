@@ -402,3 +402,9 @@ def test_more_days_of_response_and_relapse(extractor, text, expected):
 ])
 def test_no_duration_from_a_landmark_or_a_definition(extractor, text):
     assert _durations(extractor, text) == []
+
+
+def test_a_pooled_count_given_as_two_groups_is_their_sum(extractor):
+    text = ("CAR-T in older adults: a systematic review and meta-analysis. Twenty studies were included, comprising "
+            "1,200 patients aged 65 years or older and 3,400 younger patients.")
+    assert fields_of(extractor, text)["n_patients"] == 4600
