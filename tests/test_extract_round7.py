@@ -408,3 +408,10 @@ def test_a_pooled_count_given_as_two_groups_is_their_sum(extractor):
     text = ("CAR-T in older adults: a systematic review and meta-analysis. Twenty studies were included, comprising "
             "1,200 patients aged 65 years or older and 3,400 younger patients.")
     assert fields_of(extractor, text)["n_patients"] == 4600
+
+
+def test_a_construct_developed_and_tested_is_preclinical(extractor):
+    text = ("ICOS co-stimulation enhances CAR T-cell cytotoxicity\n\nAbstract\n\nCD19 CAR T cells have shown results in "
+            "lymphoma. We developed and tested a chimeric antigen receptor (CAR) construct with an anti-ROR1 scFv.")
+    f = fields_of(extractor, text)
+    assert f["study_design"] == "preclinical" and f["disease"] == []
