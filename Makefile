@@ -75,6 +75,8 @@ BATTERY3_GOLD := tests/fixtures/gold/battery3.jsonl
 BATTERY4_GOLD := tests/fixtures/gold/battery4.jsonl
 #: our own 30 synthetic full abstracts of the fifth round (two writers, phenomena lists), every field annotated
 BATTERY5_GOLD := tests/fixtures/gold/battery5.jsonl
+#: our own 40 synthetic abstracts of the fifth round's end (A: transplants, B: responses and counts), every field
+BATTERY7_GOLD := tests/fixtures/gold/battery7.jsonl
 
 eval-battery: setup ## Our phrasing batteries, on the fields each annotates (rates; durations, transplant, patients)
 	@echo "== $(BATTERY_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY_GOLD) --scorer $(dir $(GOLD))score.py \
@@ -87,6 +89,8 @@ eval-battery: setup ## Our phrasing batteries, on the fields each annotates (rat
 	  --output $(CORPUS)/build/battery4.pred.jsonl | grep -E '^(rates_f1|macro_f1)='
 	@echo "== $(BATTERY5_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY5_GOLD) --scorer $(dir $(GOLD))score.py \
 	  --output $(CORPUS)/build/battery5.pred.jsonl | grep -E '^(rates_f1|macro_f1)='
+	@echo "== $(BATTERY7_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY7_GOLD) --scorer $(dir $(GOLD))score.py \
+	  --output $(CORPUS)/build/battery7.pred.jsonl | grep -E '^(rates_f1|macro_f1)='
 
 
 eval-blind: setup ## The blind sets' totals only (macro-F1, rates_f1); never tune on them (tests/fixtures/gold/README.md)

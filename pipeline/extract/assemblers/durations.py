@@ -6,7 +6,9 @@ months", "day +28", "14 and 6 months") is read against the cue rules of
 span (``left``, within its clause), after it (``right``) or anywhere in its sentence; the first
 rule that holds gives the measure (``follow_up``, ``time_to_response``, ``response_duration``,
 ``survival``, ``time_to_relapse``, ``prior_remission``, ``other``) or ``skip`` (eligibility,
-dosing, enrolment periods, a rate at a time point: no duration, GUIDE "Scope").
+dosing, enrolment periods, a rate at a time point: no duration, GUIDE "Scope"). A rule's
+``prev_sentence`` must be named in the sentence before, which names no CAR (a relapse counted from
+a transplant told just before).
 
 The qualifier comes from the detector (``>``, ``<``, ``<=``) or the measure's words: ``median``
 when the measure phrase says so, ``ongoing`` when a response still lasts ("remains in CR",
@@ -76,6 +78,8 @@ class CarmineDurations:
                 rule["unless_rx"] = re.compile(rule["unless_sentence"], re.I)
             if rule.get("unless_left"):
                 rule["unless_left_rx"] = re.compile(rule["unless_left"], re.I)
+            if rule.get("prev_sentence"):
+                rule["prev_rx"] = re.compile(rule["prev_sentence"], re.I)
         self._car = re.compile(res.patterns.macros["CAR"], re.I)
         self._comparator = next(r["rx"] for r in self.rules if r["id"] == "comparator_arm")
 
@@ -158,9 +162,18 @@ class CarmineDurations:
                 continue
             if rule.get("unless_rx") is not None and rule["unless_rx"].search(text, s, e):
                 continue
+            if rule.get("prev_rx") is not None and not self._prev_names(text, s, rule["prev_rx"]):
+                continue
             rule = dict(rule, _match=m)
             return rule
         return None
+
+    def _prev_names(self, text: str, s: int, rx: re.Pattern[str]) -> bool:
+        """The sentence before the one starting at ``s`` names ``rx`` and no CAR ("underwent a cord blood
+        transplant in second remission. Leukaemia recurred 7 months afterwards": counted from the transplant)."""
+        lo = max(text.rfind(". ", 0, max(0, s - 2)), text.rfind("\n", 0, max(0, s - 1)), 0)
+        prev = text[lo:s]
+        return bool(rx.search(prev)) and not self._car.search(prev)
 
     def _car_course(self, text: str, s: int, start: int, right: str) -> bool:
         """A span counted in the CAR course: a CAR named before it in its sentence or right after it, or
