@@ -415,3 +415,28 @@ def test_a_construct_developed_and_tested_is_preclinical(extractor):
             "lymphoma. We developed and tested a chimeric antigen receptor (CAR) construct with an anti-ROR1 scFv.")
     f = fields_of(extractor, text)
     assert f["study_design"] == "preclinical" and f["disease"] == []
+
+
+# -- prior remissions told around a transplant (battery7) ------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("A 9-year-old boy underwent a cord blood transplant in second remission. Leukaemia recurred 7 months "
+     "afterwards. He then received CD19 CAR-T cells.", ("prior_remission", 7, "month")),
+    ("A woman underwent a haploidentical transplant in first remission. Eleven months later a marrow relapse was "
+     "documented. She received donor-derived CD19 CAR-T cells.", ("prior_remission", 11, "month")),
+    ("A 58-year-old man received melphalan autografts in 2016, after which he stayed in very good partial response "
+     "on maintenance for 26 months. He then received cilta-cel CAR-T cells.", ("prior_remission", 26, "month")),
+    ("Four patients with T-ALL received CD7 CAR-T cells; they had relapsed 5, 9 and 4 months, respectively, after "
+     "their first allograft.", ("prior_remission", 9, "month")),
+])
+def test_prior_remissions_told_around_a_transplant(extractor, text, expected):
+    assert expected in _durations(extractor, text)
+
+
+def test_a_relapse_after_a_consolidative_transplant_stays_the_cars(extractor):
+    text = "A man received CD19 CAR-T cells and then a consolidative allo-HSCT. Six months later he relapsed."
+    assert ("prior_remission", 6, "month") not in _durations(extractor, text)
+
+
+def test_progressive_disease_at_death_is_no_relapse_time(extractor):
+    text = "Four patients received CD7 CAR-T cells. One died of progressive leukaemia on day 61."
+    assert ("time_to_relapse", 61, "day") not in _durations(extractor, text)
