@@ -440,3 +440,21 @@ def test_a_relapse_after_a_consolidative_transplant_stays_the_cars(extractor):
 def test_progressive_disease_at_death_is_no_relapse_time(extractor):
     text = "Four patients received CD7 CAR-T cells. One died of progressive leukaemia on day 61."
     assert ("time_to_relapse", 61, "day") not in _durations(extractor, text)
+
+
+# -- rates from battery7-B ---------------------------------------------------------------------------------------
+def test_a_count_had_the_event_then_its_bracketed_rate_and_breakdown(extractor):
+    text = ("Twenty-eight children were infused. Twenty-four children had CRS (86%): grade 1-2 in 21 and grade 3 in "
+            "three.")
+    assert {("any", 24, 86), ("1-2", 21, None), ("3", 3, None)} <= set(by_key(fields_of(extractor, text)["crs"]))
+
+
+def test_a_count_after_the_word_grades_is_a_count_when_no_grade_can_be_it(extractor):
+    text = "Forty-seven patients were infused. Toxicity: CRS, all grades 43 (91%), grade >=3 4 (9%)."
+    assert {("any", 43, 91), (">=3", 4, 9)} <= set(by_key(fields_of(extractor, text)["crs"]))
+
+
+def test_a_list_of_grades_then_as_many_values_without_respectively(extractor):
+    text = "Forty patients were infused. Maximum CRS grades 0, 1, 2 and 3 were recorded in 5, 20, 10 and 5 patients."
+    assert set(by_key(fields_of(extractor, text)["crs"])) == {("0", 5, None), ("1", 20, None), ("2", 10, None),
+                                                              ("3", 5, None)}

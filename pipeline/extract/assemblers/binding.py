@@ -45,6 +45,8 @@ from pipeline.extract.spans import Grade, Quantity, values_of
 
 #: "in the 32 patients ...": a group named by its size right after a statement
 _DENOMINATOR_BEFORE = re.compile(r"\b(?:in|among)\s+(?:the|these|those|all(?:\s+the)?)\s+$")
+#: a count's verb right before its statement: "Twenty-four children had CRS (86%)"
+_HAD = re.compile(r"\s+(?:had|developed|experienced|presented\s+with|showed)\s+(?:an?\s+)?")
 #: a conjunction opening a clause ("..., and grade 3 or higher CRS in 7% and 3%"), not coordinating its subject
 _OPENING_CONJUNCTION = re.compile(r"^\s*(?:and|or|but)\b")
 #: "..., respectively" closing a list of values soon after one
@@ -92,7 +94,9 @@ class CarmineRates:
     def _count_of_rate(text: str, a: Anchor, q: Quantity, sq: list[Quantity]) -> None:
         """A rate bound without its count takes the count written before its statement when the numbers agree:
         "Eight of the 12 patients responded (66.7%), five with complete remission (41.7%)": 8/12 and 5/12 are the
-        rates, so the counts are 8 and 5 (a count whose share of a total in the sentence is the rate, within 0.6)."""
+        rates, so the counts are 8 and 5 (a count whose share of a total in the sentence is the rate, within 0.6); or
+        the people counted right before it through a verb, the rate bracketed right after it ("24 children had CRS
+        (86%)")."""
         if q.pct is None or q.n is not None or not a.findings:
             return
         totals = {x.total for x in sq if x.total} | {x.n for x in sq if x.n and x.people and x.pct is None}
@@ -101,7 +105,9 @@ class CarmineRates:
         for c in reversed(before[-2:]):
             assert c.n is not None
             n = c.n
-            if any(t > n and abs(100 * n / t - float(q.pct)) <= 0.6 for t in totals):
+            # "Twenty-four children had CRS (86%)": the count, its verb, the statement, its bracketed rate
+            told = c.people and _HAD.fullmatch(text, c.end, a.start) is not None and q.start - a.end <= 3
+            if told or any(t > n and abs(100 * n / t - float(q.pct)) <= 0.6 for t in totals):
                 for f in a.findings:
                     if f.value.get("n") is None and f.value.get("pct") == q.pct:
                         f.value["n"] = n

@@ -34,6 +34,17 @@ from pipeline.extract.detectors.grades import normalize_grade
 from pipeline.extract.lexicon import load_resources
 from pipeline.extract.spans import Grade, values_of
 
+#: a list of values after a list of grades: "grades 0, 1, 2 and 3 were recorded in 4, 15, 12 and 4 patients"
+_VALUE_LIST = re.compile(r"[^.;]*?(?:\bin\b|:)\s+((?:\d+(?:\.\d+)?\s*%?(?:\s*\([^()]*\))?\s*(?:,\s*(?:and\s+)?|and\s+|or\s+)?){2,})")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?![^()]*\))")
+
+
+def _values_listed(text: str, start: int, end: int) -> int:
+    """How many values a list after a list of grades holds (0: none): the grades pair with them in order, as with
+    "respectively"."""
+    m = _VALUE_LIST.match(text, start, end)
+    return len(_NUMBER.findall(m.group(1))) if m else 0
+
 
 class CarmineToxicity:
     def __init__(self, name: str, configs: str | None) -> None:
@@ -97,7 +108,8 @@ class CarmineToxicity:
             elif chosen:
                 observations = [(g.grade, None, r, g) for g, r in chosen]
                 listed = chosen[0][0]
-                if len(chosen) == 1 and len(listed.items) > 1 and self.rx["respectively"].search(text, t.end, e):
+                if len(chosen) == 1 and len(listed.items) > 1 and (self.rx["respectively"].search(text, t.end, e)
+                                                                   or _values_listed(text, listed.end, e) == len(listed.items)):
                     # "Grade 1 or 2 CRS was observed in 25% and 50%, respectively": one statement per grade
                     observations = [(item, None, "grade_listed", Grade(at, at + 1, item)) for item, at in listed.items]
             elif self.rx["event_cue"].search(text, s, e):
@@ -117,7 +129,8 @@ class CarmineToxicity:
                         used.add(g.start)
                         if g.vague:
                             valued.add(g.start)  # "CRS in all ten; 4 cases were low-grade"
-                        if len(g.items) > 1 and self.rx["respectively"].search(text, g.end, e):
+                        if len(g.items) > 1 and (self.rx["respectively"].search(text, g.end, e)
+                                                 or _values_listed(text, g.end, e) == len(g.items)):
                             # "CRS in 49 (66%), graded 1, 2 and 3 in 22, 15 and 12, respectively": one per grade
                             observations += [(item, None, "grade_listed", Grade(at, at + 1, item)) for item, at in g.items]
                             continue

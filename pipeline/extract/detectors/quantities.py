@@ -103,9 +103,11 @@ class CarmineQuantities:
             n = int(rule["n"]) if "n" in rule else _int(g.get("n"))  # a rule may state its count ("both patients")
             # "grade 2 = 2": the count starts at "="; "infused in 74": at the count (the rule's "span_from" group)
             start = m.start("at") if g.get("at") else m.start(rule["span_from"]) if rule.get("span_from") else m.start()
-            if rule["id"] == "q_n_pct" and not g.get("noun") and (grade := _NOT_A_COUNT.search(text, max(0, start - 10), start)) \
+            if rule["id"] == "q_n_pct" and not g.get("noun") and (n is None or n <= 5) \
+                    and (grade := _NOT_A_COUNT.search(text, max(0, start - 10), start)) \
                     and not (grade.group(0).strip() == "/" and not _GRADE_SLASH.search(text, max(0, start - 12), start)):
-                # "grade 1-2 (65%)", "grade 2 (10%)": the number is a grade's; the bracket is the rate (after a slash
+                # "grade 1-2 (65%)", "grade 2 (10%)": a number up to 5 is a grade's ("all grades 43 (91%)" is a
+                # count); the bracket is the rate (after a slash
                 # only after a grade: "326 (87.9%) / 104 (61.9%)" is a table row's next count)
                 start, n = m.start("pct") - 1, None
                 while start > m.start() and text[start] not in "([":
