@@ -458,3 +458,13 @@ def test_a_list_of_grades_then_as_many_values_without_respectively(extractor):
     text = "Forty patients were infused. Maximum CRS grades 0, 1, 2 and 3 were recorded in 5, 20, 10 and 5 patients."
     assert set(by_key(fields_of(extractor, text)["crs"])) == {("0", 5, None), ("1", 20, None), ("2", 10, None),
                                                               ("3", 5, None)}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Seventy-eight children were infused. Sixty-six (85%) attained CR, 61 of them with MRD-negative marrow.",
+     ("CR", 66, 85)),
+    ("Eleven patients were infused. Eight of the 11 patients (73%) responded, seven of them completely.",
+     ("CR", 7, None)),
+])
+def test_shares_of_the_responders_after_their_statement(extractor, text, expected):
+    assert expected in by_key(fields_of(extractor, text)["response"])

@@ -45,6 +45,8 @@ from pipeline.extract.spans import Grade, Quantity, values_of
 
 #: "in the 32 patients ...": a group named by its size right after a statement
 _DENOMINATOR_BEFORE = re.compile(r"\b(?:in|among)\s+(?:the|these|those|all(?:\s+the)?)\s+$")
+#: a count that is a share of the group just named: "61 of them with MRD-negative marrow"
+_SHARE_OF_GROUP = re.compile(r"\bof\s+(?:them|whom|these|those)\b")
 #: a count's verb right before its statement: "Twenty-four children had CRS (86%)"
 _HAD = re.compile(r"\s+(?:had|developed|experienced|presented\s+with|showed)\s+(?:an?\s+)?")
 #: a conjunction opening a clause ("..., and grade 3 or higher CRS in 7% and 3%"), not coordinating its subject
@@ -369,7 +371,8 @@ class CarmineRates:
         else:
             return None  # overlapping (a grade inside a count's brackets)
         raw_gap = outside(text, lo, hi, asides)
-        if after and (q0.form == "q_of_whom" or any(lo <= q.start and q.end <= hi and q.pct is not None for q in others)):
+        if after and (q0.form == "q_of_whom" or _SHARE_OF_GROUP.search(text, q0.start, q0.end)
+                      or any(lo <= q.start and q.end <= hi and q.pct is not None for q in others)):
             # "45 (86.5%) were in CR, 40 of them MRD-negative": a share of the statement's group, not its count;
             # "CR/CRi rate was 66.7% (14/21), and 10 patients achieved ...": a rate between them is the nearer one's
             return None
