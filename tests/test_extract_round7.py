@@ -468,3 +468,12 @@ def test_a_list_of_grades_then_as_many_values_without_respectively(extractor):
 ])
 def test_shares_of_the_responders_after_their_statement(extractor, text, expected):
     assert expected in by_key(fields_of(extractor, text)["response"])
+
+
+def test_leukaemia_recurred_afterwards_counts_from_the_transplant_before(extractor):
+    text = ("A boy underwent a cord blood transplant in second remission. Leukaemia recurred 7 months afterwards, with "
+            "64% blasts. Grade 2 ICANS followed, settling within three days. Thirty months after the CAR infusion he "
+            "is alive and leukaemia-free.")
+    found = _durations(extractor, text)
+    assert ("prior_remission", 7, "month") in found and ("response_duration", 30, "month") in found
+    assert not any(d[0] == "follow_up" for d in found)
