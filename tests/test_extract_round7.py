@@ -477,3 +477,10 @@ def test_leukaemia_recurred_afterwards_counts_from_the_transplant_before(extract
     found = _durations(extractor, text)
     assert ("prior_remission", 7, "month") in found and ("response_duration", 30, "month") in found
     assert not any(d[0] == "follow_up" for d in found)
+
+
+def test_each_of_one_grade_and_v_for_versus(extractor):
+    f = fields_of(extractor, "Thirty-four patients were infused. Three patients (9%) had ICANS, each of grade 1.")
+    assert by_key(f["icans"]) == [("1", 3, 9)]
+    text = "In this cohort, 200 patients received axi-cel or tisa-cel. ICANS of any grade was 44% v 17%."
+    assert {("any", None, 44), ("any", None, 17)} <= set(by_key(fields_of(extractor, text)["icans"]))
