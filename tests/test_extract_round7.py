@@ -484,3 +484,11 @@ def test_each_of_one_grade_and_v_for_versus(extractor):
     assert by_key(f["icans"]) == [("1", 3, 9)]
     text = "In this cohort, 200 patients received axi-cel or tisa-cel. ICANS of any grade was 44% v 17%."
     assert {("any", None, 44), ("any", None, 17)} <= set(by_key(fields_of(extractor, text)["icans"]))
+
+
+def test_another_therapys_remission_before_the_car_is_prior(extractor):
+    text = ("A 63-year-old man with DLBCL received four cycles of R-CHOP, which induced a complete remission that "
+            "lasted 8 months. At relapse, axicabtagene ciloleucel CAR-T cells were infused.")
+    assert _durations(extractor, text) == [("prior_remission", 8, "month")]
+    text = "A 63-year-old man received axi-cel CAR-T cells and achieved CR. His remission has lasted 8 months."
+    assert _durations(extractor, text) == [("response_duration", 8, "month")]

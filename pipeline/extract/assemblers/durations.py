@@ -60,6 +60,10 @@ _ARTICLE = re.compile(r"\b(?:an?|the)\s+$", re.I)
 _MEDIAN_RIGHT = re.compile(r"[-\s]+median\b", re.I)
 _OTHER_THERAPY = re.compile(r"\b(?:transplant\w*|HSCT|HCT|ASCT|allo\w*|chemotherapy|radiotherapy|surgery|"
                             r"blinatumomab|inotuzumab)\b", re.I)
+#: a therapy given before the CAR whose remission a sentence may measure (not a transplant: one after the CAR consolidates)
+_EARLIER_THERAPY = re.compile(r"\b(?:R-?CHOP|R-?ICE|R-?DHAP|BEAM|chemotherapy|chemoimmunotherapy|rituximab|induction|salvage|"
+                              r"first[-\s]line|second[-\s]line|bortezomib|lenalidomide|daratumumab|blinatumomab|"
+                              r"inotuzumab|ibrutinib|venetoclax|hyper-?CVAD)\b", re.I)
 LEFT_CHARS = 110
 RIGHT_CHARS = 110
 
@@ -195,6 +199,11 @@ class CarmineDurations:
                 and self._car_course(text, s, t.start, right):
             # "Complete remission persisted ... and lasted for 7.6 months before a relapse": the CAR's remission
             measure = rule["in_car_course"]
+        if measure == "response_duration" and not q["history"] and _EARLIER_THERAPY.search(text, s, t.start) \
+                and not self._car.search(text, s, e):
+            # "R-CHOP induced a complete remission that lasted 8 months" (the CAR named later): another therapy's
+            # remission before the CAR, the GUIDE's prior remission
+            measure = "prior_remission"
         if q["history"] and measure not in _REMISSION:
             return  # a span before the CAR therapy that measures no remission (time since diagnosis)
         if q["history"] and measure in ("response_duration", "time_to_response"):
