@@ -492,3 +492,14 @@ def test_another_therapys_remission_before_the_car_is_prior(extractor):
     assert _durations(extractor, text) == [("prior_remission", 8, "month")]
     text = "A 63-year-old man received axi-cel CAR-T cells and achieved CR. His remission has lasted 8 months."
     assert _durations(extractor, text) == [("response_duration", 8, "month")]
+
+
+def test_a_dotted_construct_name_between_source_and_car(extractor):
+    text = "Adults with cHL received autologous, retrovirally transduced CD30.CD28ζ CAR T cells in this phase 2 trial."
+    assert fields_of(extractor, text)["cell_source"] == ["autologous"]
+
+
+def test_case_reports_counted_among_the_studies_are_no_patients(extractor):
+    text = ("CAR-T cells in autoimmune disease: a systematic review. Twenty-six studies (19 case reports or series, 7 "
+            "trials) contributed 112 patients.")
+    assert fields_of(extractor, text)["n_patients"] == 112
