@@ -503,3 +503,9 @@ def test_case_reports_counted_among_the_studies_are_no_patients(extractor):
     text = ("CAR-T cells in autoimmune disease: a systematic review. Twenty-six studies (19 case reports or series, 7 "
             "trials) contributed 112 patients.")
     assert fields_of(extractor, text)["n_patients"] == 112
+
+
+def test_an_elliptic_mrd_negative_share_of_a_complete_remission(extractor):
+    text = ("Fifty-two adults received CD19 CAR-T cells. On day 28, 45 patients (86.5%) were in complete remission "
+            "(CR), 40 of them MRD-negative.")
+    assert {("CR", 45, 86.5), ("MRD_negative_CR", 40, None)} <= set(by_key(fields_of(extractor, text)["response"]))
