@@ -61,8 +61,9 @@ eval: setup ## Score the extractor: the sets we tuned on, then dev gold last (pe
 	  --output-dir $(CORPUS)/build
 
 #: the sets nobody has tuned on: totals only (blind7, fourth round: 11 real abstracts, few rate statements; battery6,
-#: fifth round: 30 synthetic abstracts by writers who saw neither the rules nor the earlier batteries)
-BLIND_GOLD := tests/fixtures/gold/blind7.jsonl tests/fixtures/gold/battery6.jsonl
+#: fifth round: 30 synthetic abstracts by writers who saw neither the rules nor the earlier batteries; battery8,
+#: fifth round's end: 25 synthetic page renderings, scored once with the round's final rules)
+BLIND_GOLD := tests/fixtures/gold/blind7.jsonl tests/fixtures/gold/battery6.jsonl tests/fixtures/gold/battery8.jsonl
 
 #: our own phrasing battery: short cohort statements annotated for crs, icans, response and n_patients only
 BATTERY_GOLD := tests/fixtures/gold/battery.jsonl
