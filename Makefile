@@ -70,29 +70,19 @@ BATTERY_GOLD := tests/fixtures/gold/battery.jsonl
 
 #: our own duration battery: annotated for durations, transplant, patients, study_design and n_patients only
 BATTERY2_GOLD := tests/fixtures/gold/battery2.jsonl
-#: our own 36 synthetic full abstracts, every field annotated
-BATTERY3_GOLD := tests/fixtures/gold/battery3.jsonl
-#: our own 30 synthetic full abstracts of the fourth round (independent phrasings), every field annotated
-BATTERY4_GOLD := tests/fixtures/gold/battery4.jsonl
-#: our own 30 synthetic full abstracts of the fifth round (two writers, phenomena lists), every field annotated
-BATTERY5_GOLD := tests/fixtures/gold/battery5.jsonl
-#: our own 40 synthetic abstracts of the fifth round's end (A: transplants, B: responses and counts), every field
-BATTERY7_GOLD := tests/fixtures/gold/battery7.jsonl
+#: our own synthetic full abstracts, every field annotated, tuned on (tests/fixtures/gold/README.md): battery3 (36,
+#: third round), battery4 (30, fourth round, independent phrasings), battery5 (30, fifth round, two writers with
+#: phenomena lists), battery7 (40, fifth round's end, A: transplants, B: responses and counts)
+FULL_BATTERY_GOLD := tests/fixtures/gold/battery3.jsonl tests/fixtures/gold/battery4.jsonl \
+  tests/fixtures/gold/battery5.jsonl tests/fixtures/gold/battery7.jsonl
 
 eval-battery: setup ## Our phrasing batteries, on the fields each annotates (rates; durations, transplant, patients)
 	@echo "== $(BATTERY_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY_GOLD) --scorer $(dir $(GOLD))score.py \
 	  --output $(CORPUS)/build/battery.pred.jsonl | grep -E '^(n_patients|crs|icans|response)|rates'
 	@echo "== $(BATTERY2_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY2_GOLD) --scorer $(dir $(GOLD))score.py \
 	  --output $(CORPUS)/build/battery2.pred.jsonl | grep -E '^(study_design|n_patients|transplant|durations|patients) '
-	@echo "== $(BATTERY3_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY3_GOLD) --scorer $(dir $(GOLD))score.py \
-	  --output $(CORPUS)/build/battery3.pred.jsonl | grep -E '^(rates_f1|macro_f1)='
-	@echo "== $(BATTERY4_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY4_GOLD) --scorer $(dir $(GOLD))score.py \
-	  --output $(CORPUS)/build/battery4.pred.jsonl | grep -E '^(rates_f1|macro_f1)='
-	@echo "== $(BATTERY5_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY5_GOLD) --scorer $(dir $(GOLD))score.py \
-	  --output $(CORPUS)/build/battery5.pred.jsonl | grep -E '^(rates_f1|macro_f1)='
-	@echo "== $(BATTERY7_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY7_GOLD) --scorer $(dir $(GOLD))score.py \
-	  --output $(CORPUS)/build/battery7.pred.jsonl | grep -E '^(rates_f1|macro_f1)='
-
+	@for g in $(FULL_BATTERY_GOLD); do echo "== $$g"; $(PY) -m pipeline eval --gold $$g --scorer $(dir $(GOLD))score.py \
+	  --output $(CORPUS)/build/$$(basename $$g .jsonl).pred.jsonl | grep -E '^(rates_f1|macro_f1)='; done
 
 eval-blind: setup ## The blind sets' totals only (macro-F1, rates_f1); never tune on them (tests/fixtures/gold/README.md)
 	@test -n "$(strip $(BLIND_GOLD))" || { echo "no blind gold set: every committed set has been tuned on (tests/fixtures/gold/README.md); annotate a fresh one and add it to BLIND_GOLD"; }
