@@ -118,7 +118,7 @@ class CarmineDurations:
                 if self._comparator.match(right):
                     rule = None  # "10.8 months with CAR-T versus 2.3 months with standard care"
             else:
-                rule = self._measure(text, t, s, e, left, right, raw_left)
+                rule = self._measure(text, t, s, e, left, right, raw_left, prev=sentence_at(doc, s - 1) if s else None)
             last = (t, rule if rule is not None and rule["measure"] != "skip" else None, left)
             if rule is None or rule["measure"] == "skip":
                 continue
@@ -127,14 +127,16 @@ class CarmineDurations:
             self._emit(doc, text, t, s, e, left, right, rule, q, listed_next or listed_prev)
             if rule.get("single_patient") and not _ONE_PATIENT.search(text, s, e):
                 # "PFS was 21.9 months": one patient's remission, or a cohort's survival (the design decides)
-                other = self._measure(text, t, s, e, left, right, raw_left, cohort=True)
+                other = self._measure(text, t, s, e, left, right, raw_left, cohort=True,
+                                      prev=sentence_at(doc, s - 1) if s else None)
                 if other is not None and other["measure"] != "skip":
                     self._emit(doc, text, t, s, e, left, right, other, q, listed_next or listed_prev, cohort_only=True)
         return doc
 
     def _measure(self, text: str, t: Time, s: int, e: int, left: str, right: str, raw_left: str,
-                 cohort: bool = False) -> dict[str, Any] | None:
-        """The first rule that holds; with ``cohort``, the first that is not a single patient's."""
+                 cohort: bool = False, prev: tuple[int, int] | None = None) -> dict[str, Any] | None:
+        """The first rule that holds; with ``cohort``, the first that is not a single patient's. ``prev``: the
+        sentence before (its bounds), for rules that read it."""
         for rule in self.rules:
             if cohort and rule.get("single_patient"):
                 continue
@@ -166,18 +168,16 @@ class CarmineDurations:
                 continue
             if rule.get("unless_rx") is not None and rule["unless_rx"].search(text, s, e):
                 continue
-            if rule.get("prev_rx") is not None and not self._prev_names(text, s, rule["prev_rx"]):
+            if rule.get("prev_rx") is not None and not self._prev_names(text, prev, rule["prev_rx"]):
                 continue
             rule = dict(rule, _match=m)
             return rule
         return None
 
-    def _prev_names(self, text: str, s: int, rx: re.Pattern[str]) -> bool:
-        """The sentence before the one starting at ``s`` names ``rx`` and no CAR ("underwent a cord blood
-        transplant in second remission. Leukaemia recurred 7 months afterwards": counted from the transplant)."""
-        lo = max(text.rfind(". ", 0, max(0, s - 2)), text.rfind("\n", 0, max(0, s - 1)), 0)
-        prev = text[lo:s]
-        return bool(rx.search(prev)) and not self._car.search(prev)
+    def _prev_names(self, text: str, prev: tuple[int, int] | None, rx: re.Pattern[str]) -> bool:
+        """The sentence before (bounds ``prev``) names ``rx`` and no CAR ("underwent a cord blood transplant in
+        second remission. Leukaemia recurred 7 months afterwards": counted from the transplant)."""
+        return prev is not None and bool(rx.search(text, *prev)) and not self._car.search(text, *prev)
 
     def _car_course(self, text: str, s: int, start: int, right: str) -> bool:
         """A span counted in the CAR course: a CAR named before it in its sentence or right after it, or

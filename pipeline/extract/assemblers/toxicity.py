@@ -108,10 +108,9 @@ class CarmineToxicity:
             elif chosen:
                 observations = [(g.grade, None, r, g) for g, r in chosen]
                 listed = chosen[0][0]
-                if len(chosen) == 1 and len(listed.items) > 1 and (self.rx["respectively"].search(text, t.end, e)
-                                                                   or _values_listed(text, listed.end, e) == len(listed.items)):
+                if len(chosen) == 1 and (per_grade := self._per_grade(text, listed, t.end, e)):
                     # "Grade 1 or 2 CRS was observed in 25% and 50%, respectively": one statement per grade
-                    observations = [(item, None, "grade_listed", Grade(at, at + 1, item)) for item, at in listed.items]
+                    observations = per_grade
             elif self.rx["event_cue"].search(text, s, e):
                 observations = [("any", None, "event", None)]
             if not negated:
@@ -129,10 +128,9 @@ class CarmineToxicity:
                         used.add(g.start)
                         if g.vague:
                             valued.add(g.start)  # "CRS in all ten; 4 cases were low-grade"
-                        if len(g.items) > 1 and (self.rx["respectively"].search(text, g.end, e)
-                                                 or _values_listed(text, g.end, e) == len(g.items)):
+                        if per_grade := self._per_grade(text, g, g.end, e):
                             # "CRS in 49 (66%), graded 1, 2 and 3 in 22, 15 and 12, respectively": one per grade
-                            observations += [(item, None, "grade_listed", Grade(at, at + 1, item)) for item, at in g.items]
+                            observations += per_grade
                             continue
                         # "ten had grade 3 neurologic events, but no grade 4 events": that grade with n 0
                         observations.append((g.grade, 0 if qualifiers(doc, g.start)["negated"] else None, "elliptic", g))
@@ -157,6 +155,15 @@ class CarmineToxicity:
                 # "Grade 0, 193 (41.0)" in a table states its count; "no CRS" has none
                 emit(doc, f, None if (negated or (grade == "0" and g is None)) else span)
         return doc
+
+    def _per_grade(self, text: str, listed: Grade, after: int, e: int) -> list[tuple[str, int | None, str, Any]]:
+        """A grade list's items as one statement each when its values follow in as many ("..., respectively", or
+        "grades 0, 1 and 2 were recorded in 4, 15 and 12"); [] otherwise. ``after``: where "respectively" is looked
+        for from (the term's end or the list's)."""
+        if len(listed.items) < 2 or not (self.rx["respectively"].search(text, after, e)
+                                         or _values_listed(text, listed.end, e) == len(listed.items)):
+            return []
+        return [(item, None, "grade_listed", Grade(at, at + 1, item)) for item, at in listed.items]
 
     def _attached(self, text, t, s, e, grades, mentions, i, used):
         """The grades that qualify mention ``t``: ``[(Grade, rule)]``, stated ones first."""

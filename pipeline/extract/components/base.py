@@ -120,10 +120,8 @@ _HEADING_PARTS = re.compile(r"\s*(?:/|&|\band\b)\s*")
 def heading_kind(heading: str) -> str:
     """A heading as the section list knows it: "Background/purpose" reads as its first part."""
     h = heading.strip().lower().rstrip(":").strip()
-    if h in SECTION_HEADINGS:
-        return h
     if known := heading_of_abstract(h):
-        return known  # "Case 2": a case
+        return known  # a listed heading, or "Case 2": a case
     return _HEADING_PARTS.split(h, maxsplit=1)[0].strip()
 #: a heading inside a paragraph: "... limit availability. METHODS. We report", "6508 Background: Patients",
 #: or glued to the sentence before and after it in scraped text ("(R/R MM).MethodsPubMed, Embase ...",

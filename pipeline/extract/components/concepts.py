@@ -68,7 +68,7 @@ class CarmineConcepts:
                     if row["id"] in ("generic_cue", "patient_cue", "enumeration", "contrast_cue", "car_treatment")}
         self.gate = {row["id"]: row["gate"] for row in p.rules("context")}
         self.fast = {row["id"]: row["fast"] for row in p.rules("context")}
-        self._car_word = re.compile(r"\bCAR|chimeric\s+antigen", re.I)
+        self._car = re.compile(p.macros["CAR"], re.I)  # a CAR named anywhere: the text is a CAR report
 
     # -- helpers -------------------------------------------------------------------------
     def _emit(self, doc: Doc, field: str, value: str, t: Term | tuple[int, int], rule: str, conf: float,
@@ -148,7 +148,7 @@ class CarmineConcepts:
                 found.append(Term("antigens", label, t.start, t.end, t.synonym))
                 named.add(t.start)
         kept: list[tuple[Term, str, bool]] = []
-        car_report = self._car_word.search(text) is not None
+        car_report = self._car.search(text) is not None
         ordered = sorted(found, key=lambda t: t.start)
         for t in ordered:
             s, e = sentence_at(doc, t.start)

@@ -20,6 +20,8 @@ from pipeline.extract.spans import Grade, add_span
 
 _CMP = (("≥", ">="), (">=", ">="), ("≤", "<="), ("<=", "<="), (">", ">"), ("<", "<"), ("=", ""))
 _ONE = re.compile(r"\b(?:[0-5]|IV|V|I{1,3})\b|(?<=\D)[0-5]\b|^[0-5]")
+#: one grade's number, Roman or Arabic, as a list or range writes it ("III/IV", "1, 2 and 3")
+_GRADE_NUMBER = re.compile(r"IV|V|I{1,3}|[0-5]")
 _LIST = re.compile(r"\b(?:or|and)\b|,|/", re.I)
 _OPEN = re.compile(r"\s*\(\s*")  # between a severity word and its bracketed grade
 _CLOSE = re.compile(r"\s*\)")
@@ -38,7 +40,7 @@ def normalize_grade(raw: str, higher: bool = False, lower: bool = False) -> str 
         if t.startswith(sym):
             op, t = name, t[len(sym):].strip()
             break
-    grades = [g for g in (parse_grade(x) for x in re.findall(r"IV|V|I{1,3}|[0-5]", t)) if g is not None]
+    grades = [g for g in (parse_grade(x) for x in _GRADE_NUMBER.findall(t)) if g is not None]
     if not grades:
         return None
     if len(grades) > 1:
@@ -75,7 +77,7 @@ def grade_rank(grade: str) -> float:
 def _ascending(raw: str) -> bool:
     """A list of grades climbs one by one ("1, 2 and 3", "2-3, 4"): another number after a comma ("grade 4, 2",
     "grade 3, 5") is a count."""
-    nums = [parse_grade(x) for x in re.findall(r"IV|V|I{1,3}|[0-5]", raw)]
+    nums = [parse_grade(x) for x in _GRADE_NUMBER.findall(raw)]
     return all(a is not None and b is not None and b == a + 1 for a, b in pairwise(nums))
 
 
@@ -108,7 +110,7 @@ class CarmineGrades:
             if _LIST.search(raw) and not g.get("higher") and not g.get("lower"):
                 at = m.start("grade")
                 value.items = [(str(parse_grade(x.group(0))), at + x.start())
-                               for x in re.finditer(r"IV|V|I{1,3}|[0-5]", raw) if parse_grade(x.group(0)) is not None]
+                               for x in _GRADE_NUMBER.finditer(raw) if parse_grade(x.group(0)) is not None]
             close = _CLOSE.match(text, m.end())
             if found and found[-1].vague and close and _OPEN.fullmatch(text, found[-1].end, m.start()):
                 # "severe (grade ≥3) CRS": a severity word and its bracketed grade state one grade
