@@ -102,11 +102,9 @@ class CarmineRates:
         if q.pct is None or q.n is not None or not a.findings:
             return
         totals = {x.total for x in sq if x.total} | {x.n for x in sq if x.n and x.people and x.pct is None}
-        before = [c for c in sq if c.end <= min(a.start, q.start) and c.n is not None and c.pct is None
+        before = [(c, c.n) for c in sq if c.end <= min(a.start, q.start) and c.n is not None and c.pct is None
                   and ";" not in text[c.end:a.start]]
-        for c in reversed(before[-2:]):
-            assert c.n is not None
-            n = c.n
+        for c, n in reversed(before[-2:]):
             # "Twenty-four children had CRS (86%)": the count, its verb, the statement, its bracketed rate
             told = c.people and _HAD.fullmatch(text, c.end, a.start) is not None and q.start - a.end <= 3
             if told or any(t > n and abs(100 * n / t - float(q.pct)) <= 0.6 for t in totals):

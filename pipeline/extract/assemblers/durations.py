@@ -58,12 +58,13 @@ _ARM_AFTER = re.compile(r"\s*(?:\([^)]*\)\s*)?(?:in|for|among|with|without)\s", 
 _ARTICLE = re.compile(r"\b(?:an?|the)\s+$", re.I)
 #: "a 26.3-month median follow-up": the median named after the span
 _MEDIAN_RIGHT = re.compile(r"[-\s]+median\b", re.I)
-_OTHER_THERAPY = re.compile(r"\b(?:transplant\w*|HSCT|HCT|ASCT|allo\w*|chemotherapy|radiotherapy|surgery|"
-                            r"blinatumomab|inotuzumab)\b", re.I)
+#: therapies that may come before or after the CAR, named in both word lists below
+_NON_CAR_DRUGS = r"chemotherapy|blinatumomab|inotuzumab"
+_OTHER_THERAPY = re.compile(rf"\b(?:transplant\w*|HSCT|HCT|ASCT|allo\w*|radiotherapy|surgery|{_NON_CAR_DRUGS})\b", re.I)
 #: a therapy given before the CAR whose remission a sentence may measure (not a transplant: one after the CAR consolidates)
-_EARLIER_THERAPY = re.compile(r"\b(?:R-?CHOP|R-?ICE|R-?DHAP|BEAM|chemotherapy|chemoimmunotherapy|rituximab|induction|salvage|"
-                              r"first[-\s]line|second[-\s]line|bortezomib|lenalidomide|daratumumab|blinatumomab|"
-                              r"inotuzumab|ibrutinib|venetoclax|hyper-?CVAD)\b", re.I)
+_EARLIER_THERAPY = re.compile(rf"\b(?:R-?CHOP|R-?ICE|R-?DHAP|BEAM|chemoimmunotherapy|rituximab|induction|salvage|"
+                              rf"first[-\s]line|second[-\s]line|bortezomib|lenalidomide|daratumumab|ibrutinib|"
+                              rf"venetoclax|hyper-?CVAD|{_NON_CAR_DRUGS})\b", re.I)
 LEFT_CHARS = 110
 RIGHT_CHARS = 110
 
