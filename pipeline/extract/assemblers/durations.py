@@ -29,7 +29,7 @@ from spacy.tokens import Doc
 
 from pipeline.extract.assemblers.common import NOT_RESULT, outside, qualifiers
 from pipeline.extract.components.base import Finding, add_finding, sentence_at, text_of
-from pipeline.extract.lexicon import load_resources
+from pipeline.extract.lexicon import expand_macros, load_resources
 from pipeline.extract.spans import Time, values_of
 
 #: a response duration in a sentence saying it still lasts
@@ -65,6 +65,9 @@ _OTHER_THERAPY = re.compile(rf"\b(?:transplant\w*|HSCT|HCT|ASCT|allo\w*|radiothe
 _EARLIER_THERAPY = re.compile(rf"\b(?:R-?CHOP|R-?ICE|R-?DHAP|BEAM|chemoimmunotherapy|rituximab|induction|salvage|"
                               rf"first[-\s]line|second[-\s]line|bortezomib|lenalidomide|daratumumab|ibrutinib|"
                               rf"venetoclax|hyper-?CVAD|{_NON_CAR_DRUGS})\b", re.I)
+#: a measures rule's optional conditions (data keys) and where their compiled regex is kept
+_CONDITIONS = (("needs_right", "needs_right_rx"), ("needs_left", "needs_left_rx"), ("unless_sentence", "unless_rx"),
+               ("unless_left", "unless_left_rx"), ("prev_sentence", "prev_rx"))
 LEFT_CHARS = 110
 RIGHT_CHARS = 110
 
@@ -74,17 +77,12 @@ class CarmineDurations:
         self.name = name
         res = load_resources(configs)
         self.rules = res.patterns.rules("measures")
+        macros = res.patterns.macros
         for rule in self.rules:
-            if rule.get("needs_right"):
-                rule["needs_right_rx"] = re.compile(rule["needs_right"], re.I)
-            if rule.get("needs_left"):
-                rule["needs_left_rx"] = re.compile(rule["needs_left"], re.I)
-            if rule.get("unless_sentence"):
-                rule["unless_rx"] = re.compile(rule["unless_sentence"], re.I)
-            if rule.get("unless_left"):
-                rule["unless_left_rx"] = re.compile(rule["unless_left"], re.I)
-            if rule.get("prev_sentence"):
-                rule["prev_rx"] = re.compile(rule["prev_sentence"], re.I)
+            # a rule's extra conditions, compiled with the macros its regex may use ({TRANSPLANT_WORD})
+            for key, compiled in _CONDITIONS:
+                if rule.get(key):
+                    rule[compiled] = re.compile(expand_macros(rule[key], macros, f"measures rule {rule['id']}"), re.I)
         self._car = re.compile(res.patterns.macros["CAR"], re.I)
         self._comparator = next(r["rx"] for r in self.rules if r["id"] == "comparator_arm")
 
