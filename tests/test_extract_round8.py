@@ -6,10 +6,13 @@ import json
 import shutil
 
 import pytest
+from extract_support import fields_of
 
 from pipeline.errors import ConfigError
 from pipeline.extract.assemblers.durations import CarmineDurations
+from pipeline.extract.detectors.levels import level_value
 from pipeline.extract.lexicon import config_dir
+from pipeline.readers import read_text
 
 
 def _with_measure_row(tmp_path, row):
@@ -35,3 +38,60 @@ def test_an_unknown_macro_in_a_condition_names_the_rule(tmp_path):
                                            "unless_left": "{NO_SUCH_MACRO}"})
     with pytest.raises(ConfigError, match=r"probe.*NO_SUCH_MACRO"):
         CarmineDurations("d", configs)
+
+
+def _peaks(extractor, text):
+    return sorted((p["value"], p["unit"], p["day"]) for p in fields_of(extractor, text)["expansion_peak"])
+
+
+@pytest.mark.parametrize("raw, value", [("1.02 × 10^5", 102000), ("6.3×10⁴", 63000), ("350, 758", 350758),
+                                        ("41.5", 41.5), ("2 x 10^3", 2000)])
+def test_a_levels_number_with_its_power_of_ten(raw, value):
+    assert level_value(raw) == value
+
+
+@pytest.mark.parametrize("text, expected", [
+    # levels listed before one unit, one peak each
+    ("Among 40 patients infused with CAR T cells, peak CAR T-cell counts were higher after product A than after "
+     "product B (median 52.4 vs 17.9 cells/μL; p = 0.01).", [(17.9, "cells/ul", None), (52.4, "cells/ul", None)]),
+    # the next groups' values after a peak in the same clause; "Cmax" is a peak
+    ("Twelve patients received the CAR T cells. Median Cmax was 1,210 copies/μg at dose level 1, 9,800 copies/μg "
+     "at dose level 2 and 44,500 copies/μg at dose level 3.",
+     [(1210, "copies/ug", None), (9800, "copies/ug", None), (44500, "copies/ug", None)]),
+    # "reached" right before the value; the same peak as a share of T cells
+    ("A 30-year-old woman received CD19 CAR T cells. The CAR T cells reached 87 cells/μL on day 8, equivalent to "
+     "33% of all T cells.", [(33, "percent", None), (87, "cells/ul", 8)]),
+    # a share of CD3+ T cells after a peak word is a CAR level, even where the words before name no CAR
+    ("A 30-year-old man received CD19 CAR T cells. He had grade 1 CRS, and the peak, on day 12, was 18.5% of "
+     "CD3+ T cells.", [(18.5, "percent", 12)]),
+])
+def test_expansion_peaks_in_lists_and_after_a_peak(extractor, text, expected):
+    assert _peaks(extractor, text) == expected
+
+
+def test_a_label_number_before_a_level_is_no_level_of_a_list(extractor):
+    text = ("Two patients received CAR T cells. Peak levels were 12,400 copies/μg on day 7 in patient 1 and "
+            "8,100 copies/μg on day 10 in patient 2.")
+    assert _peaks(extractor, text) == [(8100, "copies/ug", 10), (12400, "copies/ug", 7)]
+
+
+def test_a_percentage_of_patients_after_a_peak_is_no_level(extractor):
+    text = ("Thirty patients received CAR T cells. CAR T cells peaked at 4,300 copies/μg, and CRS occurred in 70% "
+            "of patients.")
+    assert _peaks(extractor, text) == [(4300, "copies/ug", None)]
+
+
+def test_a_conference_page_without_an_abstract_line_starts_at_its_first_heading():
+    text = ("Skip to Main Content\nBlood\nAmerican Society of Hematology\nVolume 99, Issue Supplement 1\n\n"
+            "612.ACUTE LYMPHOBLASTIC LEUKEMIAS: THERAPY | December 7, 2030\n\n"
+            "A Phase 2 Study of an Invented CD22 CAR T-Cell Product in Relapsed B-Cell Acute Lymphoblastic Leukemia\n\n"
+            "Ann Smith, MD1, Bo Lee, PhD2\n1Department of Hematology, Somewhere University, Somewhere\n"
+            "2Cell Therapy Unit, Elsewhere\n\nBlood (2030) 99 (Supplement 1): 1234.\n\n"
+            "Introduction: CD22 is expressed on most B-ALL blasts. We tested a new CAR.\n\n"
+            "Methods: Adults with relapsed B-ALL received one infusion after lymphodepletion.\n\n"
+            "Results: Twenty patients were infused; 15 (75%) achieved complete remission.\n\n"
+            "Conclusions: The product was active.\n")
+    doc = read_text(text, doc_id="t")
+    assert doc.title.startswith("A Phase 2 Study of an Invented CD22")
+    headings = [z.heading for z in doc.zones if z.name == "abstract"]
+    assert headings == ["Introduction", "Methods", "Results", "Conclusions"]

@@ -321,6 +321,25 @@ def _is_prose_start(lines: list[_Line], i: int, marker_ahead: bool) -> bool:
     return _is_prose(t)
 
 
+#: the headings a structured abstract opens with
+_OPENINGS = frozenset({"background", "introduction", "objective", "objectives", "purpose", "aim", "aims", "rationale",
+                       "context"})
+
+
+def _chrome_like(line: str) -> bool:
+    """A header line that reads like a site, journal or session label: short, in capitals, or cut by "|"."""
+    letters = [c for c in line if c.isalpha()]
+    return len(line.split()) < 6 or "|" in line or (bool(letters) and sum(c.isupper() for c in letters) > 0.8 * len(letters))
+
+
+def _better_title(title: str | None, line: str) -> bool:
+    """Whether a header line is the article's title rather than the line taken first (a site's name, a session
+    label): eight words or more, not chrome-like, where the first was; no sentence, name list or affiliation."""
+    return title is not None and _chrome_like(title) and not _chrome_like(line) and len(line.split()) >= 8 \
+        and not _is_prose(line) and not _is_name_list(line) and not _INSTITUTION_FIRST.match(line) \
+        and not line.rstrip().endswith(".")
+
+
 def _inline_heading(t: str) -> str | None:
     """The abstract heading that opens line ``t`` ("Results: ..."), if any."""
     if m := _INLINE_HEADING.match(t):
@@ -351,6 +370,10 @@ def read_page_text(text: str, *, doc_id: str | None = None, source: str = "unkno
     has_abstract_marker = False
     # an "Abstract" heading line near the top: everything above it is header
     marker_at = next((k for k, ln in enumerate(lines[:60]) if _header_kind(ln.text)[0] == "abstract"), -1)
+    # no "Abstract" line: a structured abstract's opening heading ("Introduction: ...", "Background: ...") near the
+    # top ends the header wherever it stands (conference pages put a dozen lines of chrome and bylines before it)
+    opening_at = -1 if marker_at >= 0 else next(
+        (k for k, ln in enumerate(lines[:60]) if (h := _inline_heading(ln.text)) and h.lower() in _OPENINGS), -1)
 
     # --- header: everything up to the affiliations or the abstract -----------
     while i < n:
@@ -374,6 +397,10 @@ def read_page_text(text: str, *, doc_id: str | None = None, source: str = "unkno
             elif doc.title is None and len(t.split()) >= (1 if doc.article_type else 3) and not _is_prose(t):
                 doc.title = t
                 doc.zones.append(Zone("title", lines[i].start, lines[i].end))
+            elif i < opening_at and _better_title(doc.title, t):
+                # "American Society of Hematology" was the site's name: the article's title is the long line
+                doc.title = t
+                doc.zones = [z for z in doc.zones if z.name != "title"] + [Zone("title", lines[i].start, lines[i].end)]
             elif doc.title is None and _is_prose_start(lines, i, i < marker_at):
                 break  # no title captured: the abstract comes first
             elif (j := _author_block_end(lines, i)) is not None:
@@ -383,7 +410,7 @@ def read_page_text(text: str, *, doc_id: str | None = None, source: str = "unkno
                 doc.authors = parse_authors(block) if _is_author_line(block) else parse_authors_loose(block)
                 i = j
                 continue
-            elif i < marker_at or (not _is_prose_start(lines, i, False) and _prose_ahead(lines, i)):
+            elif i < max(marker_at, opening_at) or (not _is_prose_start(lines, i, False) and _prose_ahead(lines, i)):
                 pass  # a label or byline between the title and the abstract
             else:
                 break  # the abstract begins right after the title block

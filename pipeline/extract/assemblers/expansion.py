@@ -2,9 +2,12 @@
 
 A value is a level of the ``levels`` detector ("350, 758 copies/μg", "6.3×10⁴ copies/µg",
 "41.5 cells/μL") or a percentage of the ``quantities`` detector ("45.6%"). It is a peak when a
-peak cue (``configs/patterns/expansion.jsonl``: "peaked", "peak level of", "reached") stands before
-it in its clause, with at most a few words and day notations between, and the words before it are
-about CAR cells; a percentage of patients ("in 80% of patients") is a rate, not a level. The
+peak cue (``configs/patterns/expansion.jsonl``: "peaked", "peak level of", "reached", "Cmax") stands
+before it in its clause, with at most a few words and day notations between (more for a level with its
+unit than for a percentage), and the words before it are about CAR cells; a percentage of patients ("in
+80% of patients") is a rate, not a level, and a percentage "of CD3+ T cells" or "of lymphocytes" is a CAR
+level wherever a peak is told. A value after a peak in the same clause is the next group's peak ("2,340
+copies/μg at DL1, 18,900 copies/μg at DL2", "112 cells/μL, equivalent to 41% of all T cells"). The
 peak's day is the times detector's day notation between cue and value ("peaked on day 10 at
 45.6%") or right after the value ("... copies/μg on day 6"), else a stated time to peak in the
 sentence ("time to peak expansion was 14 days").
@@ -14,6 +17,7 @@ Writes ``expansion_peak`` findings with value ``{"value", "unit", "day"}``.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from spacy.language import Language
@@ -40,36 +44,57 @@ class CarmineExpansion:
         if not values:
             return doc
         days = [t for _, t in values_of(doc, "times") if t.day]
+        last: tuple[int, int] | None = None  # the last peak's end and its sentence's start
         for start, end, value, unit in sorted(values, key=lambda v: v[0]):
             if is_background(doc, start):
                 continue
             s, e = sentence_at(doc, start)
-            cue = self._cue(text, max(s, start - CUE_WINDOW), start, days)
-            if cue is None or not self.rx["car_context"].search(text, max(0, start - 120), end):
+            percent = unit == "percent"
+            of_t_cells = percent and self.rx["of_t_cells"].match(text[end:e]) is not None
+            cue = self._cue(text, max(s, start - CUE_WINDOW), start, days,
+                            self.rx["lead_gap"] if percent else self.rx["lead_gap_level"])
+            # the next group's peak after a peak in the same clause ("2,340 copies/μg at DL1, 18,900 copies/μg at DL2")
+            following = cue is None and last is not None and last[1] == s and \
+                self.rx["next_level"].match(text[last[0]:start]) is not None
+            if cue is None and not following:
                 continue
-            if unit == "percent" and (self.rx["rate_after"].match(text[end:e])
-                                      or not self.rx["percent_context"].search(text, max(s, cue - 60), start)):
+            lo = cue if cue is not None else start
+            if not following and not self.rx["car_context"].search(text, max(0, start - 120), end) and not (
+                    of_t_cells and self.rx["car_context"].search(text, max(0, s - 200), e)):
                 continue
-            day = self._day(text, cue, start, end, e, s, days)
-            add_finding(doc, Finding("expansion_peak", {"value": value, "unit": unit, "day": day}, cue, end,
-                                     f"{self.name}.peak_{'percent' if unit == 'percent' else 'level'}", 0.85,
-                                     detail={"matched": text[cue:end]}))
+            if percent and (self.rx["rate_after"].match(text[end:e]) or not (
+                    of_t_cells or self.rx["percent_context"].search(
+                        text, max(s, lo - 60) if cue is not None else last[0] if last else lo, start))):
+                continue
+            day = self._day(text, lo, start, end, e, s, days, before=cue is not None)
+            last = (end, s)
+            add_finding(doc, Finding("expansion_peak", {"value": value, "unit": unit, "day": day}, lo, end,
+                                     f"{self.name}.peak_{'percent' if percent else 'level'}"
+                                     f"{'_next' if cue is None else ''}", 0.85,
+                                     detail={"matched": text[lo:end]}))
         return doc
 
-    def _cue(self, text: str, lo: int, start: int, days: list[Time]) -> int | None:
-        """Where the peak cue before a value starts, if one stands close enough (the last one)."""
-        found = None
+    def _cue(self, text: str, lo: int, start: int, days: list[Time], gap: re.Pattern[str]) -> int | None:
+        """Where the peak cue before a value starts, if one stands close enough (the first whose ``gap`` holds)."""
         for m in self.rx["peak_cue"].finditer(text, lo, start):
-            gap = _without(text, m.end(), start, days)
-            if self.rx["lead_gap"].match(gap):
-                found = m.start()
-                break
-        return found
+            if gap.match(_without(text, m.end(), start, days)):
+                return m.start()
+        return None
 
-    def _day(self, text: str, cue: int, start: int, end: int, e: int, s: int, days: list[Time]) -> int | None:
+    def _day(self, text: str, cue: int, start: int, end: int, e: int, s: int, days: list[Time],
+             before: bool = True) -> int | None:
+        """The peak's day: a day notation between its cue and the value, right after the value, or earlier in the
+        sentence after a peak word ("peaked at a median of day 7 (range, 3-14) with a median peak of 4,820"), else
+        a stated time to peak; ``before`` False (the next group's value) looks after the value only."""
         for t in days:
-            if cue <= t.start < start or (end <= t.start < e and self.rx["day_window"].match(text[end:t.start])):
+            if (before and cue <= t.start < start) or (
+                    end <= t.start < e and self.rx["day_window"].match(text[end:t.start])):
                 return int(t.values[0])
+        if before:
+            for t in days:
+                if s <= t.start < cue and ";" not in text[t.end:cue] and \
+                        self.rx["peak_cue"].search(text, max(s, t.start - 40), t.start):
+                    return int(t.values[0])
         m = self.rx["time_to_peak"].search(text, s, start)
         return int(m.group("day")) if m else None
 
