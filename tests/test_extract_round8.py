@@ -95,3 +95,46 @@ def test_a_conference_page_without_an_abstract_line_starts_at_its_first_heading(
     assert doc.title.startswith("A Phase 2 Study of an Invented CD22")
     headings = [z.heading for z in doc.zones if z.name == "abstract"]
     assert headings == ["Introduction", "Methods", "Results", "Conclusions"]
+
+
+def _sources(extractor, text):
+    return sorted(fields_of(extractor, text)["cell_source"])
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the patient's own cells named without a source word
+    ("A 35-year-old woman with lupus nephritis was treated. T cells from a leukapheresis product collected from "
+     "the patient herself were transduced with a CD19 CAR, and the CAR T cells were infused.", ["autologous"]),
+    ("A 60-year-old man received CD19 CAR T cells manufactured from his own T lymphocytes.", ["autologous"]),
+    # two sources of this study's cells compared: both
+    ("Sixty patients received CD19 CAR T cells. Response rates for donor-derived versus recipient-derived CAR T "
+     "cells were 70% and 65%.", ["allogeneic", "autologous"]),
+    # another study's products after a comparison
+    ("We pooled 300 patients who received allogeneic CAR T cells. Remissions were shorter than those reported "
+     "with autologous products.", ["allogeneic"]),
+    # a transplant's donor is not the CAR cells' source
+    ("A 40-year-old woman received axicabtagene ciloleucel. She later needed a bridge to allogeneic "
+     "transplantation when CAR T-cell therapy failed.", []),
+])
+def test_cell_sources_in_more_phrasings(extractor, text, expected):
+    assert _sources(extractor, text) == expected
+
+
+def test_a_background_sentence_defining_the_titles_product_is_about_this_study(extractor):
+    text = ("XR-77 versus standard care in lymphoma: a randomized trial\n\n"
+            "Background: Salvage chemotherapy helps few patients. XR-77 is an autologous anti-CD19 CAR-T product.\n"
+            "Methods: We randomized 120 adults to XR-77 or standard care.")
+    assert _sources(extractor, text) == ["autologous"]
+    other = text.replace("XR-77 is an", "YB-12 is an")  # a product the title does not name: background
+    assert _sources(extractor, other) == []
+
+
+def test_a_journal_name_taken_first_gives_way_to_the_long_title_before_the_abstract_line():
+    text = ("Skip to main content\nJournal of Imaginary Oncology\nSearch\nMenu\n"
+            "Research | Open access | Published: 01 May 2030\n\n"
+            "Donor-derived CD7 CAR T cells for relapsed T-cell acute lymphoblastic leukemia: a phase 1 study\n\n"
+            "Ann Smith & Bo Lee\n\nAbstract\n\nBackground\nCD7 is expressed on T cells. We tested a new product.\n\n"
+            "Results\nTen patients were infused and 8 (80%) achieved complete remission.\n")
+    doc = read_text(text, doc_id="t")
+    assert doc.title.startswith("Donor-derived CD7 CAR T cells")
+    assert [z.name for z in doc.zones].count("title") == 1

@@ -397,7 +397,7 @@ def read_page_text(text: str, *, doc_id: str | None = None, source: str = "unkno
             elif doc.title is None and len(t.split()) >= (1 if doc.article_type else 3) and not _is_prose(t):
                 doc.title = t
                 doc.zones.append(Zone("title", lines[i].start, lines[i].end))
-            elif i < opening_at and _better_title(doc.title, t):
+            elif i < max(marker_at, opening_at) and _better_title(doc.title, t):
                 # "American Society of Hematology" was the site's name: the article's title is the long line
                 doc.title = t
                 doc.zones = [z for z in doc.zones if z.name != "title"] + [Zone("title", lines[i].start, lines[i].end)]

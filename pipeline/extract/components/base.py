@@ -169,7 +169,21 @@ def is_background(doc: Doc, char: int) -> bool:
     if not in_background_section(doc, char):
         return False
     s, e = sentence_at(doc, char)
-    return not _OWN_REPORT.search(text_of(doc), s, e)
+    text = text_of(doc)
+    return not _OWN_REPORT.search(text, s, e) and not defines_own_product(doc, text, s, e)
+
+
+#: a sentence that defines a coded product ("HN-19 is an autologous anti-CD19 CAR-T ...", "BM38 was designed ...")
+_PRODUCT_DEFINED = re.compile(r"\s*(?:[A-Z][A-Za-z /]{2,30}:\s*)?(?P<name>[A-Z][A-Za-z]*-?\d+[A-Za-z\d-]*)\s+(?:is|was|comprises|consists\s+of)\b")
+
+
+def defines_own_product(doc: Doc, text: str, s: int, e: int) -> bool:
+    """A Background sentence defining the product that the title names is about this study's product."""
+    m = _PRODUCT_DEFINED.match(text, s, e)
+    if m is None:
+        return False
+    name = re.compile(rf"\b{re.escape(m.group('name'))}\b")
+    return any(kind == "title" and name.search(text, a, b) for a, b, kind, _ in zones(doc))
 
 
 def sentences(doc: Doc) -> list[tuple[int, int]]:

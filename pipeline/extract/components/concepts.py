@@ -30,6 +30,7 @@ from spacy.tokens import Doc
 from pipeline.extract.components.base import (
     Finding,
     add_finding,
+    defines_own_product,
     is_background,
     may_match,
     sentence_at,
@@ -240,14 +241,23 @@ class CarmineConcepts:
         if zone_at(doc, char)[2] == "title":
             return False
         s, e = sentence_at(doc, char)
+        if defines_own_product(doc, text, s, e):
+            return False  # "HN-19 is an autologous anti-CD19 CAR-T ..." where the title names HN-19
         return is_background(doc, char) or (bool(self.cue["generic_cue"].search(text, s, e))
                                             and not self.cue["patient_cue"].search(text, s, e))
+
+    def _compared(self, text: str, start: int) -> bool:
+        """A source word after a comparison ("comparable with that of autologous CAR-T cells": another product), unless
+        the comparison is between two sources of this study's cells ("donor-derived versus recipient-derived CAR T
+        cells")."""
+        m = self.rx["source_comparator_before"].search(text, max(0, start - 40), start)
+        return m is not None and not self.rx["source_word_before"].search(text, max(0, m.start() - 30), m.start())
 
     def _cell_source(self, doc: Doc, text: str) -> None:
         for m in self._finditer(doc, "source_before_car", text):
             if self.rx["source_transplant_words"].search(m.group("mid")) or self._about_field(doc, text, m.start()):
                 continue
-            if self.rx["source_comparator_before"].search(text, max(0, m.start() - 40), m.start()):
+            if self._compared(text, m.start()):
                 continue
             self._emit(doc, "cell_source", _source_label(m.group("src")), m.span("src"), "source_before_car", 0.85)
         for m in self._finditer(doc, "source_after_car", text):
@@ -258,11 +268,14 @@ class CarmineConcepts:
                     continue
                 self._emit(doc, "cell_source", _source_label(m.group("src")), m.span("src"), "source_cells", 0.7)
             for m in self._finditer(doc, "source_products", text):
-                if self._about_field(doc, text, m.start()) or self.rx["source_comparator_before"].search(
-                        text, max(0, m.start() - 40), m.start()):
+                if self._about_field(doc, text, m.start()) or self._compared(text, m.start()):
                     continue  # "Toxicity was comparable with that of autologous CAR-T cells": a comparator
                 which = "src" if m.group("src") else "src2"
                 self._emit(doc, "cell_source", _source_label(m.group(which)), m.span(which), "source_products", 0.7)
+        if (doc._.carmine_terms or {}).get("cell_types"):
+            for m in self._finditer(doc, "source_own", text):
+                if not self._about_field(doc, text, m.start()):
+                    self._emit(doc, "cell_source", "autologous", m.span(), "source_own", 0.7)
         for m in self._finditer(doc, "source_universal", text):
             if self._about_field(doc, text, m.start()):
                 continue  # "universal CAR-T cells represent new frontiers"
