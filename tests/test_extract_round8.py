@@ -138,3 +138,104 @@ def test_a_journal_name_taken_first_gives_way_to_the_long_title_before_the_abstr
     doc = read_text(text, doc_id="t")
     assert doc.title.startswith("Donor-derived CD7 CAR T cells")
     assert [z.name for z in doc.zones].count("title") == 1
+
+
+def _transplants(extractor, text):
+    return sorted(fields_of(extractor, text)["transplant"])
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a transplant dated from the CAR infusion is after it, whatever verb introduces it
+    ("We treated 20 patients with BCMA CAR T cells. One patient in VGPR underwent allogeneic SCT from an unrelated "
+     "donor 90 days after infusion.", ["consolidative_allo_hsct"]),
+    # "pt"/"pts" are patients
+    ("We treated 40 pts with CD19 CAR T cells. Three pts in CR proceeded to consolidative allo-HCT.",
+     ["consolidative_allo_hsct"]),
+    # a transplant before the CAR dated in the same sentence as a later event stays prior
+    ("A 50-year-old man received CD19 CAR T cells 5 months after allogeneic transplantation and developed grade 2 "
+     "CRS 6 days after CAR-T infusion.", ["prior_allo_hsct"]),
+    # a product named by its name after "after"
+    ("Allogeneic transplantation after failure of tisagenlecleucel: a case report\n\nA 30-year-old woman with "
+     "B-ALL received tisagenlecleucel and did not respond.", ["consolidative_allo_hsct"]),
+    # a solid organ's graft named by what happens to it
+    ("Three patients with PTLD after kidney transplantation received CD19 CAR T cells; one had allograft "
+     "rejection.", []),
+    # a baseline table row is about the cohort
+    ("Thirty patients were infused with BCMA CAR T cells. Baseline characteristics: median age 60 years; prior "
+     "ASCT, 24 (80%).", ["prior_auto_hsct"]),
+])
+def test_transplant_timing_in_more_phrasings(extractor, text, expected):
+    assert _transplants(extractor, text) == expected
+
+
+def test_a_transplant_referred_back_keeps_the_timing_of_its_first_mention(extractor):
+    text = ("A 40-year-old woman with PMBCL received axicabtagene ciloleucel and did not respond. She then underwent "
+            "allogeneic haematopoietic cell transplantation 80 days after the CAR T-cell infusion, and she remains "
+            "in remission 12 months after the allograft.")
+    assert _transplants(extractor, text) == ["consolidative_allo_hsct"]
+
+
+def test_headings_glued_to_the_sentence_before_them_open_their_sections():
+    text = ("A phase I study of a new CAR-NK product\n\nBackground:Relapse after transplant has few options. We ran a "
+            "trial.Methods:Patients received three doses.Results:Nine patients were infused.Conclusions:The cells "
+            "were safe.\n")
+    doc = read_text(text, doc_id="t")
+    assert [z.heading for z in doc.zones if z.name == "abstract"] == ["Background", "Methods", "Results",
+                                                                      "Conclusions"]
+    assert text[doc.zones[-1].start:].startswith("Conclusions:The cells")
+
+
+@pytest.mark.parametrize("rule", ["lead_gap", "lead_gap_level"])
+def test_the_peak_gap_patterns_never_split_a_word_in_two(rule):
+    """Each word of a gap is read one way only: a long run of words that fails at its end is rejected at once
+    (a word that could be split into pieces backtracked exponentially: minutes for 60 characters)."""
+    import time
+
+    from pipeline.extract.lexicon import load_resources
+
+    rx = next(r["rx"] for r in load_resources().patterns.rules("expansion") if r["id"] == rule)
+    gap = " ".join(["abcdefghijklmnop"] * 12) + " 5"
+    t0 = time.perf_counter()
+    assert rx.match(gap) is None
+    assert time.perf_counter() - t0 < 1.0
+    assert rx.match(" at a median of ") is not None
+
+
+def _durations(extractor, text):
+    return sorted((d["measure"], d["value"], d["unit"], d["qualifier"]) for d in fields_of(extractor, text)["durations"])
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A 50-year-old woman received CD19 CAR T cells and did not respond; she died of progressive lymphoma "
+     "3 months later.", [("other", 3, "month", None)]),
+    ("A 12-year-old boy with glioma received GD2 CAR T cells. The disease has a median survival of about "
+     "11 months from diagnosis.", []),
+    ("A 30-year-old man received CD19 CAR T cells. PET-CT 2 months after infusion showed a complete metabolic "
+     "response, which is ongoing 10 months after infusion.",
+     [("response_duration", 10, "month", "ongoing"), ("time_to_response", 2, "month", None)]),
+    ("Eighteen patients received CD70 CAR T cells. Median DOR was 5.6 mo at a median FU of 9.8 mo.",
+     [("follow_up", 9.8, "month", "median"), ("survival", 5.6, "month", "median")]),
+    ("Fourteen patients received CAR-NK cells. Low-level persistence was documented for 12 months.",
+     [("other", 12, "month", None)]),
+    ("A 24-year-old woman with lupus received CD19 CAR T cells. Three months after infusion she fulfilled the "
+     "DORIS definition of remission.", [("time_to_response", 3, "month", None)]),
+    ("A 9-year-old girl received CD19 CAR T cells. Bone marrow examination on day 28 showed a minimal residual "
+     "disease (MRD)-negative complete remission.", [("time_to_response", 28, "day", None)]),
+    ("A 34-year-old man received CLL1 CAR T cells. He was in MRD-negative complete remission (CR) on day 28.",
+     [("time_to_response", 28, "day", None)]),
+    ("A 9-year-old girl had a haploidentical transplant. Only 5 months after the transplantation, bone marrow "
+     "relapse was found, and she received CD19 CAR T cells.", [("prior_remission", 5, "month", None)]),
+    ("A 9-year-old girl received CD19 CAR T cells. Up to now she keeps MRD-negative remission for 14 months "
+     "after the CAR-T infusion.", [("response_duration", 14, "month", "ongoing")]),
+    ("Two patients received CD22 CAR T cells; both achieved a complete response and remain in CR 16 and 9 "
+     "months after infusion, respectively.",
+     [("response_duration", 9, "month", "ongoing"), ("response_duration", 16, "month", "ongoing")]),
+])
+def test_durations_in_more_phrasings(extractor, text, expected):
+    assert _durations(extractor, text) == expected
+
+
+def test_a_list_whose_values_name_different_units_is_one_span_per_unit(extractor):
+    text = ("Twenty-seven patients received CD7 CAR T cells. The median event-free survival was 9.7 months and "
+            "1-year overall survival was similar in the two groups (64% vs 61%).")
+    assert _durations(extractor, text) == [("survival", 9.7, "month", "median")]

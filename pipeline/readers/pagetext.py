@@ -340,6 +340,25 @@ def _better_title(title: str | None, line: str) -> bool:
         and not line.rstrip().endswith(".")
 
 
+#: a heading glued to the sentence before it inside one paragraph: "... third-party donors.Methods:Cord blood ..."
+_GLUED_HEADING = re.compile(r"(?<=[a-z0-9)\]%])\.(?P<h>[A-Z][A-Za-z /]{2,30}?)\s*:\s*(?=\S)")
+
+
+def _split_glued(text: str, zone: Zone) -> list[Zone]:
+    """An abstract zone cut where a known heading is glued to the sentence before it, each part under its heading."""
+    if zone.name != "abstract":
+        return [zone]
+    parts: list[Zone] = []
+    start, heading = zone.start, zone.heading
+    for m in _GLUED_HEADING.finditer(text, zone.start, zone.end):
+        if heading_of_abstract(m.group("h")) is None:
+            continue
+        parts.append(Zone("abstract", start, m.start() + 1, heading))
+        start, heading = m.start("h"), m.group("h").strip()
+    parts.append(Zone("abstract", start, zone.end, heading))
+    return parts
+
+
 def _inline_heading(t: str) -> str | None:
     """The abstract heading that opens line ``t`` ("Results: ..."), if any."""
     if m := _INLINE_HEADING.match(t):
@@ -490,6 +509,7 @@ def read_page_text(text: str, *, doc_id: str | None = None, source: str = "unkno
             continue
         doc.zones.append(Zone("abstract", ln.start, ln.end, heading))
         i += 1
+    doc.zones = [part for z in doc.zones for part in _split_glued(text, z)]
     abstract_zones = [z for z in doc.zones if z.name == "abstract"]
     doc.abstract = "\n".join(text[z.start : z.end] for z in abstract_zones)
 

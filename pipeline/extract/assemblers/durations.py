@@ -33,7 +33,7 @@ from pipeline.extract.lexicon import expand_macros, load_resources
 from pipeline.extract.spans import Time, values_of
 
 #: a response duration in a sentence saying it still lasts
-_STILL = re.compile(r"\b(?:to\s+date|so\s+far|until\s+now|still|currently|at\s+the\s+time\s+of\s+(?:this\s+)?"
+_STILL = re.compile(r"\b(?:to\s+date|so\s+far|until\s+now|up\s+to\s+now|still|currently|at\s+the\s+time\s+of\s+(?:this\s+)?"
                     r"(?:writing|report|publication|last\s+follow))\b", re.I)
 _CLAUSE = re.compile(r";|\.\s|:\s")
 _MEDIAN = re.compile(r"\bmedian\b", re.I)
@@ -112,8 +112,10 @@ class CarmineDurations:
                 (_LISTED.fullmatch(between) is not None
                  or (_ARM_NEXT.fullmatch(between) is not None and _ARM_AFTER.match(text, t.end) is not None))
             if last is not None and last[1] is not None and listed_prev:
-                # "median OS and RFS were 12.9 (95% CI ...) and 6.9 months": the list goes on with its measure
-                rule, left = last[1], last[2]
+                # "median OS and RFS were 12.9 (95% CI ...) and 6.9 months": the list goes on with its measure, unless
+                # the value is a time point of its own ("9.7 months and 1-year OS was similar (64% vs 61%)")
+                own = self._measure(text, t, s, e, left, right, raw_left, prev=sentence_at(doc, s - 1) if s else None)
+                rule, left = (own, left) if own is not None and own["measure"] == "skip" else (last[1], last[2])
                 if self._comparator.match(right):
                     rule = None  # "10.8 months with CAR-T versus 2.3 months with standard care"
             else:

@@ -303,10 +303,12 @@ class CarmineConcepts:
                 continue
             before, after = text[max(s, t.start - 60):t.start], text[min(end, e):e]
             if self.rx["tx_negated_before"].search(before) or self.rx["tx_excluded"].search(sent) \
-                    or self.rx["tx_organ_before"].search(before):
+                    or self.rx["tx_organ_before"].search(before) or self.rx["tx_organ_after"].match(after):
                 continue
             if self.rx["tx_tandem_before"].search(before) or self.rx["tx_tandem_after"].match(after):
                 continue
+            if self.rx["tx_referred_back"].search(before) and any(f.label == kind for f in found[:i]):
+                continue  # "in remission 18 months after the allograft": the transplant told before, timed there
             if qualifier_at(doc, "comparator", t.start):
                 continue  # "84 patients in the SOC arm went on to ASCT": the comparator arm's transplant
             if kind == "auto" and self.rx["tx_regimen"].search(sent) and not self.rx["tx_prior_any"].search(sent):

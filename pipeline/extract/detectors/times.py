@@ -10,6 +10,7 @@ time belongs to is the durations assembler's question, not this detector's.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -53,6 +54,11 @@ class CarmineTimes:
             if rule.get("notation"):  # "at month 3": a time point written as a notation
                 add_span(doc, "times", Time(m.start(), m.end(), [int(g["value"])], unit, form=rule["id"]))
                 continue
+            inner = {parse_unit(u.group(0)) for u in _UNITS.finditer(g["values"])}
+            if inner - {unit}:
+                # "9.7 months and 1-year": each value with its own unit, not one list in the last unit
+                self._by_unit(doc, m, unit, rule["id"])
+                continue
             raw = _UNITS.sub(" ", _BRACKETS.sub(" ", g["values"]))
             values = []
             for piece in _LIST_SEP.split(raw):
@@ -70,6 +76,40 @@ class CarmineTimes:
                                         median=(g.get("median") or "").lower() == "median", range=bool(ranged),
                                         form=rule["id"]))
         return doc
+
+
+    @staticmethod
+    def _by_unit(doc: Doc, m: re.Match[str], unit: str, form: str) -> None:
+        """A list whose values name different units: one span per run of values in one unit (a value without its
+        own unit takes the next one named), the median and bound words with the first run."""
+        g = m.groupdict()
+        at, raw = m.start("values"), g["values"]
+        cuts = [(0, 0)] + [sep.span() for sep in _LIST_SEP.finditer(raw)] + [(len(raw), len(raw))]
+        pieces = []  # (start, end, value, unit or None), offsets in the text
+        for (_, a), (b, _) in pairwise(cuts):
+            named = _UNITS.search(raw, a, b)
+            value = parse_number(_UNITS.sub(" ", raw[a:b]))
+            if value is not None:
+                pieces.append((at + a, at + b, value, parse_unit(named.group(0)) if named else None))
+        runs: list[tuple[int, int, list[float | int], str]] = []
+        pending: list[tuple[int, int, float | int]] = []
+        for start, end, value, own in pieces:
+            pending.append((start, end, value))
+            if own is not None:
+                runs.append((pending[0][0], end, [v for _, _, v in pending], own))
+                pending = []
+        if pending:
+            runs.append((pending[0][0], m.end(), [v for _, _, v in pending], unit))
+        for k, (start, end, values, run_unit) in enumerate(runs):
+            first = k == 0
+            qualifier = None
+            if first:
+                qualifier = ">" if g.get("gt") else "<" if g.get("lt") else "<=" if g.get("le") else None
+                if g.get("le") and g["le"].lower() == "by":
+                    qualifier = None
+            add_span(doc, "times", Time(m.start() if first else start, end, values, run_unit, qualifier=qualifier,
+                                        median=first and (g.get("median") or "").lower() == "median",
+                                        range=not first and bool(g.get("range")), form=form))
 
 
 @Language.factory("carmine_times", assigns=["doc.spans"], default_config={"configs": None})
