@@ -239,3 +239,38 @@ def test_a_list_whose_values_name_different_units_is_one_span_per_unit(extractor
     text = ("Twenty-seven patients received CD7 CAR T cells. The median event-free survival was 9.7 months and "
             "1-year overall survival was similar in the two groups (64% vs 61%).")
     assert _durations(extractor, text) == [("survival", 9.7, "month", "median")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the numerator of "N of the M pts" is the infused count where a finite verb says so
+    ("Results: 160 pts were randomized (XR-77, 80; SOC, 80); 76 of the 80 pts in the XR-77 arm were infused.", 76),
+    ("Of 40 enrolled, 36 of the 40 patients received tisagenlecleucel.", 36),
+    # a participle describes the group: the total is the cohort
+    ("In total, 14 patients were administered a CAR-BCMA infusion. Eleven of the 14 patients dosed were women.", 14),
+    ("We included 22 patients. Nineteen of 22 patients received conditioning chemotherapy prior to CAR T-cell "
+     "infusion.", 22),
+    # the comparator arm's crossover is not this study's count
+    ("XR-77 improved EFS over standard care. 44 SOC pts received CAR-T as subsequent therapy.", None),
+])
+def test_counts_of_infused_numerators_and_comparator_crossovers(extractor, text, expected):
+    assert fields_of(extractor, text)["n_patients"] == expected
+
+
+def test_a_label_listed_after_patients_is_no_count(extractor):
+    text = ("Three patients received tisagenlecleucel. Patients 1 and 3 achieved a complete metabolic response.")
+    assert [(r["category"], r["n"]) for r in fields_of(extractor, text)["response"]] == [("CR", None)]
+
+
+def test_complete_response_with_incomplete_marrow_recovery_is_cri(extractor):
+    text = ("Thirty-eight patients received liso-cel. Complete response or complete response with incomplete marrow "
+            "recovery occurred in 7 patients (18.4%).")
+    assert sorted((r["category"], r["n"]) for r in fields_of(extractor, text)["response"]) == [("CR", 7), ("CRi", 7)]
+
+
+def test_a_heading_glued_to_both_its_neighbours_opens_its_section_after_the_heading():
+    text = ("Planned HSCT after tisa-cel\n\nIntroductionIn pediatric B-ALL the role of HSCT is uncertain.MethodsWe "
+            "reviewed a registry.Results58 pts were infused.ConclusionsFew plans were carried out.\n")
+    doc = read_text(text, doc_id="t")
+    sections = [(z.heading, text[z.start:z.end]) for z in doc.zones if z.name == "abstract"]
+    assert [h for h, _ in sections] == ["Introduction", "Methods", "Results", "Conclusions"]
+    assert sections[2][1] == "58 pts were infused."

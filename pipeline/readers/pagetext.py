@@ -341,16 +341,22 @@ def _better_title(title: str | None, line: str) -> bool:
 
 
 #: a heading glued to the sentence before it inside one paragraph: "... third-party donors.Methods:Cord blood ..."
-_GLUED_HEADING = re.compile(r"(?<=[a-z0-9)\]%])\.(?P<h>[A-Z][A-Za-z /]{2,30}?)\s*:\s*(?=\S)")
+_GLUED_HEADING = re.compile(r"(?<=[a-z0-9)\]%])\.(?:(?P<h>[A-Z][A-Za-z /]{2,30}?)\s*:\s*(?=\S)"
+                            r"|(?P<g>Methods|Results|Conclusions?|Findings|Interpretation|Discussion)(?=[A-Z0-9]))")
 
 
 def _split_glued(text: str, zone: Zone) -> list[Zone]:
-    """An abstract zone cut where a known heading is glued to the sentence before it, each part under its heading."""
+    """An abstract zone cut where a known heading is glued to the sentence before it, each part under its heading
+    ("donors.Methods:Cord blood ...", "duration.Results58 pts were infused": a heading glued to its text too)."""
     if zone.name != "abstract":
         return [zone]
     parts: list[Zone] = []
     start, heading = zone.start, zone.heading
     for m in _GLUED_HEADING.finditer(text, zone.start, zone.end):
+        if m.group("g"):  # "duration.Results58 pts were infused": the section's text starts after its heading
+            parts.append(Zone("abstract", start, m.start() + 1, heading))
+            start, heading = m.end("g"), m.group("g")
+            continue
         if heading_of_abstract(m.group("h")) is None:
             continue
         parts.append(Zone("abstract", start, m.start() + 1, heading))

@@ -39,6 +39,10 @@ OF_FORMS = frozenset({"q_n_of_total", "q_n_of_total_pct"})
 TOTAL_FORMS = frozenset({"q_n_eq", "q_pct_of_total"})
 #: a count given with its share, "47 (90%)": a candidate only where a ``share_ok`` cue reads it as infused
 SHARE_FORMS = frozenset({"q_n_pct"})
+#: a verb that makes the numerator of "17 of 20 patients" the subject ("... were infused", "... received CAR-T"; not
+#: "Ten of the 12 patients dosed were women", "17 of 20 received conditioning chemotherapy prior to CAR T cells")
+_FINITE = r"[^.;]{0,50}?\b(?:(?:were|was|had\s+been|have\s+been)\s+(?:\w+\s+)?(?:infused|dosed|treated)\b" \
+          r"|(?:received|underwent)\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,2}?(?:{CAR}|{PRODUCT_TERM}|infusion\b))"
 #: how far before a count its lead cue may begin
 LEAD_WINDOW = 120
 
@@ -53,6 +57,9 @@ class CarmineCounts:
         self.exclude_before = [r["rx"] for r in rows if r["kind"] == "exclude_before"]
         self.not_people = next(r["rx"] for r in rows if r["kind"] == "exclude_noun")
         self.people = re.compile(expand_macros(r"\b{PATIENTS}\b", patterns.macros, "counts"), re.I)
+        #: a count of the comparator arm's people ("44 SOC pts", "the 81 control patients")
+        self._comparator = re.compile(expand_macros(r"\b{COMPARATOR_ARM}", patterns.macros, "counts"), re.I)
+        self._finite = re.compile(expand_macros(_FINITE, patterns.macros, "counts"), re.I)
         for r in self.cues:
             r["within_rx"] = re.compile(r["within"], re.I) if r.get("within") else None
             r["unless_rx"] = re.compile(
@@ -63,8 +70,17 @@ class CarmineCounts:
         for _, q in values_of(doc, "quantities"):
             if is_background(doc, q.start):
                 continue
+            if self._comparator.search(text, q.start, q.end):
+                continue  # "44 SOC pts received CAR-T as subsequent therapy": the comparator arm's crossover
             if q.form in OF_FORMS and q.total is not None:
                 self._denominator(doc, text, q)
+                best = self._best_cue(text, q, of_form=True) if q.n else None
+                if best is not None and q.n is not None and self._finite.match(text, q.end, q.end + 80):
+                    # "78 of the 81 pts in the HN-19 arm were infused" (not "Ten of the 12 patients dosed were women")
+                    row, start, _ = best
+                    add_finding(doc, Finding("n_candidate", q.n, start, q.end, f"{self.name}.{row['id']}",
+                                             float(row["confidence"]), detail={"matched": text[start:q.end],
+                                                                               "described": False}))
                 continue
             share = q.form in SHARE_FORMS
             n = q.n if q.form in PEOPLE_FORMS or share else (q.total if q.form in TOTAL_FORMS else None)
@@ -82,12 +98,14 @@ class CarmineCounts:
                                      detail={"matched": text[start:q.end], "described": bool(row.get("described"))}))
         return doc
 
-    def _best_cue(self, text: str, q: Quantity, share: bool = False) -> tuple[dict[str, Any], int, int] | None:
+    def _best_cue(self, text: str, q: Quantity, share: bool = False, of_form: bool = False
+                  ) -> tuple[dict[str, Any], int, int] | None:
         """The most confident cue row around ``q``: ``(row, start of the evidence, count to add)``; a ``share``
-        (a count with its percentage) takes only the rows marked ``share_ok``."""
+        (a count with its percentage) takes only the rows marked ``share_ok``, a numerator of "17 of 20" (``of_form``)
+        only those marked ``of_ok``."""
         best: tuple[dict[str, Any], int, int] | None = None
         for row in self.cues:
-            if share and not row.get("share_ok"):
+            if (share and not row.get("share_ok")) or (of_form and not row.get("of_ok")):
                 continue
             if best is not None and float(row["confidence"]) <= float(best[0]["confidence"]):
                 continue
