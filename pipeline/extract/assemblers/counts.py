@@ -40,8 +40,9 @@ TOTAL_FORMS = frozenset({"q_n_eq", "q_pct_of_total"})
 #: a count given with its share, "47 (90%)": a candidate only where a ``share_ok`` cue reads it as infused
 SHARE_FORMS = frozenset({"q_n_pct"})
 #: a verb that makes the numerator of "17 of 20 patients" the subject ("... were infused", "... received CAR-T"; not
-#: "Ten of the 12 patients dosed were women", "17 of 20 received conditioning chemotherapy prior to CAR T cells")
-_FINITE = r"[^.;]{0,50}?\b(?:(?:were|was|had\s+been|have\s+been)\s+(?:\w+\s+)?(?:infused|dosed|treated)\b" \
+#: "Ten of the 12 patients dosed were women", "17 of 20 received conditioning chemotherapy prior to CAR T cells", nor
+#: "30 of 48 children were treated ... at the target dose": "treated" keeps the total)
+_FINITE = r"[^.;]{0,50}?\b(?:(?:were|was|had\s+been|have\s+been)\s+(?:\w+\s+)?(?:infused|dosed)\b" \
           r"|(?:received|underwent)\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,2}?(?:{CAR}|{PRODUCT_TERM}|infusion\b))"
 #: how far before a count its lead cue may begin
 LEAD_WINDOW = 120
