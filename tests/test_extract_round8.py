@@ -274,3 +274,13 @@ def test_a_heading_glued_to_both_its_neighbours_opens_its_section_after_the_head
     sections = [(z.heading, text[z.start:z.end]) for z in doc.zones if z.name == "abstract"]
     assert [h for h, _ in sections] == ["Introduction", "Methods", "Results", "Conclusions"]
     assert sections[2][1] == "58 pts were infused."
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A 30-year-old man received CAR T cells. The donor was a 25-year-old HLA-matched unrelated male.",
+     [(30, "male")]),
+    ("A 30-year-old man received CAR T cells from a 40-year-old male donor.", [(30, "male")]),
+    ("We report a 45-year-old man with DLBCL whose son, a 20-year-old man, donated cells.", [(45, "male")]),
+])
+def test_a_donors_or_relatives_age_is_no_patient(extractor, text, expected):
+    assert [(p["age_years"], p["sex"]) for p in fields_of(extractor, text)["patients"]] == expected

@@ -7,7 +7,8 @@ aged 45", "the patient was male and 45 years old"); its sex is the nearest sex w
 else the sentence's pronouns when they agree. Pronouns across the text give a case report's
 sex when no age is stated ("She then received ..."). Patient markers ("Patient 2", "the
 second patient") number the patients of a case series. Ages in sentences that are not results
-(background, eligibility "aged 18 or older") are not patients.
+(background, eligibility "aged 18 or older") and ages of donors or relatives ("a 40-year-old male donor", "her
+38-year-old sister") are not patients.
 
 Writes ``patients`` findings ``{"age_years", "sex"}``, ``patient_marker`` (the marker's number)
 and ``pronoun_sex`` findings.
@@ -36,6 +37,12 @@ _SEX_BEFORE = re.compile(r"\b(?P<w>male|female|man|woman|boy|girl|patient|child)
 _DECADE = re.compile(r"\b[Aa]n?\s+(?:[\w-]+\s+){0,2}?(?P<w>man|woman|boy|girl|male|female)\s+in\s+(?:his|her)\s+"
                      r"(?:early\s+|late\s+|mid[-\s]?)?(?:\d0s|twenties|thirties|forties|fifties|sixties|seventies|"
                      r"eighties|nineties)\b")
+#: an age that describes the donor or a relative, not a patient: "The donor was a 25-year-old unrelated male",
+#: "a 40-year-old male donor", "her 38-year-old sister"
+_NOT_PATIENT_BEFORE = re.compile(r"\b(?:donors?|donated|sibling|brother|sister|mother|father|son|daughter|parent|husband|"
+                                 r"wife)\b[^.;()]{0,25}$", re.I)
+_NOT_PATIENT_AFTER = re.compile(r"^[-\s‐,]*(?:(?!(?:with|whose|who|and|of|in|had|was)\b)[\w-]+\s+){0,4}?(?:donors?|sibling|brother|sister|mother|father|son|daughter|"
+                                r"parent|husband|wife)\b", re.I)
 _HE = re.compile(r"\b(?:[Hh]e|[Hh]is|[Hh]im|[Hh]imself)\b")
 _SHE = re.compile(r"\b(?:[Ss]he|[Hh]er|[Hh]ers|[Hh]erself)\b")
 MALE = {"male", "man", "boy", "gentleman"}
@@ -78,6 +85,8 @@ class CarminePatients:
             before = _SEX_BEFORE.search(text[max(s, age.start - 40):age.start])
             if after is None and before is None:
                 continue
+            if _NOT_PATIENT_BEFORE.search(text, max(s, age.start - 40), age.start) or _NOT_PATIENT_AFTER.match(tail):
+                continue  # the donor's or a relative's age
             sex = _sex_of(after.group("w")) if after and after.group("w") else None
             if sex is None and before is not None:
                 sex = _sex_of(before.group("w") or before.group("p"))
