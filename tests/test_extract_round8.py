@@ -284,3 +284,9 @@ def test_a_heading_glued_to_both_its_neighbours_opens_its_section_after_the_head
 ])
 def test_a_donors_or_relatives_age_is_no_patient(extractor, text, expected):
     assert [(p["age_years"], p["sex"]) for p in fields_of(extractor, text)["patients"]] == expected
+
+
+def test_a_breakdown_after_a_colon_leaves_the_statement_its_own_count(extractor):
+    text = ("We treated 27 patients with CD7 CAR T cells. At the day-28 assessment, 23 patients (85.2%) were in "
+            "complete remission (CR): 12 of 15 after autologous and 11 of 12 after donor-derived cells.")
+    assert ("CR", 23, 85.2) in [(r["category"], r["n"], r["pct"]) for r in fields_of(extractor, text)["response"]]

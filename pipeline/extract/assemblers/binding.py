@@ -414,6 +414,11 @@ class CarmineRates:
             return None  # "achieved CR and 4 (20%) achieved PR": the value opens the next clause
         elif self.rx["after_connector"].fullmatch(gap):
             cost -= 10
+        if after and ":" in gap and others and any(q.end <= a.start and q.n is not None and q.pct is not None
+                                                   and a.start - q.end <= 40 for q in others):
+            # "23 patients (85.2%) were in complete remission (CR): 12 of 15 after ...": a breakdown after a colon,
+            # where the statement's own count and rate stand right before it
+            cost += 60
         return cost
 
     def _share(self, text: str, sa: list[Anchor], bound: list[tuple[Anchor, list[Quantity]]]) -> None:
