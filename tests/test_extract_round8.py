@@ -290,3 +290,16 @@ def test_a_breakdown_after_a_colon_leaves_the_statement_its_own_count(extractor)
     text = ("We treated 27 patients with CD7 CAR T cells. At the day-28 assessment, 23 patients (85.2%) were in "
             "complete remission (CR): 12 of 15 after autologous and 11 of 12 after donor-derived cells.")
     assert ("CR", 23, 85.2) in [(r["category"], r["n"], r["pct"]) for r in fields_of(extractor, text)["response"]]
+
+
+@pytest.mark.parametrize("tail", [", namely 58.8% with axi-cel and 45.5% with tisa-cel.",
+                                  ": 58.8% with axi-cel and 45.5% with tisa-cel."])
+def test_a_bound_rate_broken_down_by_group_gives_each_group_its_observation(extractor, tail):
+    text = "We analysed 84 adults infused with axi-cel or tisa-cel. The complete response rate was 53.6% (45/84)" + tail
+    assert sorted((r["pct"], r["category"], r["n"]) for r in fields_of(extractor, text)["response"]) == [
+        (45.5, "CR", None), (53.6, "CR", 45), (58.8, "CR", None)]
+
+
+def test_one_value_after_a_bound_rate_is_no_breakdown(extractor):
+    text = "We analysed 84 adults. The complete response rate was 53.6% (45/84), 58.8% with axi-cel."
+    assert [(r["category"], r["pct"]) for r in fields_of(extractor, text)["response"]] == [("CR", 53.6)]

@@ -86,6 +86,7 @@ class CarmineRates:
                     del group[1:]  # "CAR-T and standard of care ... CR rates were 61% vs 33%": the comparator's second
                 self._fill(a, group)
                 self._count_of_rate(text, a, group[0], sq)
+                self._group_values(text, a, group, sq)
             self._share(text, sa, bound)
             self._elliptic(text, [g for g in grades if s <= g.start < e], bound, sq)
         for a in found:
@@ -435,6 +436,22 @@ class CarmineRates:
                         break
                     k += step
                     self._fill(sa[k], group)  # with the other groups' values: "CR/CRi in 82% with CD19, 71% with CD22"
+
+    def _group_values(self, text: str, a: Anchor, group: list[Quantity], sq: list[Quantity]) -> None:
+        """A bound value broken down by group right after it: each group's value its own observation ("the complete
+        response rate 53.6% (45/84), namely 58.8% with axi-cel and 45.5% with tisa-cel"); two groups at least."""
+        later = [q for q in sq if q.start >= group[-1].end]
+        if len(later) < 2 or later[0].pct is None or not self.rx["group_values_lead"].fullmatch(
+                text, group[-1].end, later[0].start):
+            return
+        listed = [later[0]]
+        for prev, q in pairwise(later):
+            if q.pct is None or not self.rx["group_value_gap"].fullmatch(text, prev.end, q.start):
+                break
+            listed.append(q)
+        if len(listed) >= 2 and self.rx["group_value_last"].match(text, listed[-1].end):
+            for q in listed:
+                self._add_arm(a, q)
 
     @staticmethod
     def _add_arm(a: Anchor, q: Quantity) -> None:
