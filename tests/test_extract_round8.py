@@ -6,7 +6,7 @@ import json
 import shutil
 
 import pytest
-from extract_support import fields_of
+from extract_support import durations_of, fields_of
 
 from pipeline.errors import ConfigError
 from pipeline.extract.assemblers.durations import CarmineDurations
@@ -201,10 +201,6 @@ def test_the_peak_gap_patterns_never_split_a_word_in_two(rule):
     assert rx.match(" at a median of ") is not None
 
 
-def _durations(extractor, text):
-    return sorted((d["measure"], d["value"], d["unit"], d["qualifier"]) for d in fields_of(extractor, text)["durations"])
-
-
 @pytest.mark.parametrize("text, expected", [
     ("A 50-year-old woman received CD19 CAR T cells and did not respond; she died of progressive lymphoma "
      "3 months later.", [("other", 3, "month", None)]),
@@ -232,13 +228,13 @@ def _durations(extractor, text):
      [("response_duration", 9, "month", "ongoing"), ("response_duration", 16, "month", "ongoing")]),
 ])
 def test_durations_in_more_phrasings(extractor, text, expected):
-    assert _durations(extractor, text) == expected
+    assert durations_of(extractor, text) == expected
 
 
 def test_a_list_whose_values_name_different_units_is_one_span_per_unit(extractor):
     text = ("Twenty-seven patients received CD7 CAR T cells. The median event-free survival was 9.7 months and "
             "1-year overall survival was similar in the two groups (64% vs 61%).")
-    assert _durations(extractor, text) == [("survival", 9.7, "month", "median")]
+    assert durations_of(extractor, text) == [("survival", 9.7, "month", "median")]
 
 
 @pytest.mark.parametrize("text, expected", [

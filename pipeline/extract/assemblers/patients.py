@@ -39,10 +39,10 @@ _DECADE = re.compile(r"\b[Aa]n?\s+(?:[\w-]+\s+){0,2}?(?P<w>man|woman|boy|girl|ma
                      r"eighties|nineties)\b")
 #: an age that describes the donor or a relative, not a patient: "The donor was a 25-year-old unrelated male",
 #: "a 40-year-old male donor", "her 38-year-old sister"
-_NOT_PATIENT_BEFORE = re.compile(r"\b(?:donors?|donated|sibling|brother|sister|mother|father|son|daughter|parent|husband|"
-                                 r"wife)\b[^.;()]{0,25}$", re.I)
-_NOT_PATIENT_AFTER = re.compile(r"^[-\s‐,]*(?:(?!(?:with|whose|who|and|of|in|had|was)\b)[\w-]+\s+){0,4}?(?:donors?|sibling|brother|sister|mother|father|son|daughter|"
-                                r"parent|husband|wife)\b", re.I)
+_NOT_PATIENT = r"donors?|sibling|brother|sister|mother|father|son|daughter|parent|husband|wife"
+_NOT_PATIENT_BEFORE = re.compile(rf"\b(?:{_NOT_PATIENT}|donated)\b[^.;()]{{0,25}}$", re.I)
+_NOT_PATIENT_AFTER = re.compile(rf"^[-\s‐,]*(?:(?!(?:with|whose|who|and|of|in|had|was)\b)[\w-]+\s+){{0,4}}?(?:{_NOT_PATIENT})\b",
+                                re.I)
 _HE = re.compile(r"\b(?:[Hh]e|[Hh]is|[Hh]im|[Hh]imself)\b")
 _SHE = re.compile(r"\b(?:[Ss]he|[Hh]er|[Hh]ers|[Hh]erself)\b")
 MALE = {"male", "man", "boy", "gentleman"}

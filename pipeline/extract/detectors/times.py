@@ -28,6 +28,13 @@ _BETWEEN = re.compile(r"\bbetween\s+$", re.I)
 _UNITS = re.compile(r"\b(?:days?|weeks?|wks?|months?|mos?|years?|yrs?)\b", re.I)
 
 
+def _bound(g: dict[str, str | None]) -> str | None:
+    """A span's bound from its comparator words: ``>``, ``<``, ``<=`` ("within"; "by month 3" is no bound)."""
+    if g.get("le") and (g["le"] or "").lower() == "by":
+        return None
+    return ">" if g.get("gt") else "<" if g.get("lt") else "<=" if g.get("le") else None
+
+
 class CarmineTimes:
     def __init__(self, name: str, configs: str | None) -> None:
         self.name = name
@@ -67,9 +74,7 @@ class CarmineTimes:
                     values.append(v)
             if not values:
                 continue
-            qualifier = ">" if g.get("gt") else "<" if g.get("lt") else "<=" if g.get("le") else None
-            if g.get("le") and g["le"].lower() == "by":
-                qualifier = None
+            qualifier = _bound(g)
             # "between 1 and 3 months" is a range, not two values
             ranged = bool(g.get("range")) or (len(values) == 2 and _BETWEEN.search(text, max(0, m.start() - 9), m.start()))
             add_span(doc, "times", Time(m.start(), m.end(), values, unit, qualifier=qualifier,
@@ -102,11 +107,7 @@ class CarmineTimes:
             runs.append((pending[0][0], m.end(), [v for _, _, v in pending], unit))
         for k, (start, end, values, run_unit) in enumerate(runs):
             first = k == 0
-            qualifier = None
-            if first:
-                qualifier = ">" if g.get("gt") else "<" if g.get("lt") else "<=" if g.get("le") else None
-                if g.get("le") and g["le"].lower() == "by":
-                    qualifier = None
+            qualifier = _bound(g) if first else None
             add_span(doc, "times", Time(m.start() if first else start, end, values, run_unit, qualifier=qualifier,
                                         median=first and (g.get("median") or "").lower() == "median",
                                         range=not first and bool(g.get("range")), form=form))
