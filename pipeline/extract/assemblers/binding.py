@@ -383,10 +383,15 @@ class CarmineRates:
             return None  # "CR at 3 months, the PFS and OS rates at 12 months were 66.7%": another measure's value
         if any(lo <= b.start < hi and b.key != a.key for b in sa):
             return None  # another statement between them
-        if q0.pct is None and q1.pct is None and endpoint \
+        # "95 patients who received ... after achieving CR": a cohort counted by the response its relative clause states
+        relative = (not after and q0.people and q0.pct is None
+                    and self.rx["before_relative"].fullmatch(gap) is not None)
+        if q0.pct is None and q1.pct is None and endpoint and not relative \
                 and (q0.people or q0.form in ("q_people", "q_people_far", "q_n_eq")):
             return None  # "Approval was based on ORR, CR rate and DoR in 97 patients": the cohort, not a count of CRs
         limit = self.limits["after"] if after else self.limits["before"]
+        if relative:
+            limit = self.limits["before_relative"]
         if len(gap) > int(limit["max_chars"]):
             return None
         cost = len(gap) * float(limit["weight"])
@@ -398,7 +403,7 @@ class CarmineRates:
             return None  # "73 patients who received ide-cel, the best responses were CR": a value before a comma is its clause's
         if not after:
             people = q0.people or q0.n is not None
-            if len(gap.strip()) > 2 and not (self.rx["before_connector"].search(gap) or (
+            if len(gap.strip()) > 2 and not relative and not (self.rx["before_connector"].search(gap) or (
                     people and self.rx["before_connector_people"].search(gap))):
                 return None
             if q0.people or q0.n is not None:

@@ -23,6 +23,10 @@ from spacy.tokens import Doc
 from pipeline.extract.assemblers.common import NOT_RESULT, emit, qualifiers
 from pipeline.extract.components.base import Finding, sentence_at, text_of
 from pipeline.extract.lexicon import load_resources
+from pipeline.extract.numbers import parse_number
+
+#: the complete remissions whose share may be stated MRD-negative
+_CR_FAMILY = frozenset({"CR", "CRi", "sCR"})
 
 
 class CarmineResponse:
@@ -37,6 +41,7 @@ class CarmineResponse:
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
         seen: dict[tuple[str, int], int] = {}  # (category, sentence) -> end of its last mention
+        cr_at: dict[int, list[int]] = {}  # sentence -> ends of its complete-remission mentions
         terms = (doc._.carmine_terms or {}).get("responses", [])
         pd_is_relapse = any(t.label == "PD" and self.rx["progression_after_response"].match(text[t.end:t.end + 80])
                             for t in terms)
@@ -48,16 +53,16 @@ class CarmineResponse:
             if t.label == "ORR" and self.rx["mrd_before"].search(text, max(0, t.start - 40), t.start):
                 continue  # "MRD-negative response rate": MRD negativity, not an overall response
             q = qualifiers(doc, t.start)
+            s, e = sentence_at(doc, t.start)
             # "no response" states its own negation (NR): the negation qualifier does not undo it
             if (q["negated"] and t.label != "NR") or q["reported"] or q["comparator"] or q["hypothesis"] in NOT_RESULT:
                 continue
-            s, e = sentence_at(doc, t.start)
             sent = text[s:e]
             needs_rate = q["hypothesis"] == "endpoint"  # a methods sentence: only a stated value counts
             # a verb ("8 of 11 patients (73%) had a response", "responded") states a response only with its count
             needs_rate = needs_rate or self.rx["verb_form"].fullmatch(text[t.start:t.end]) is not None
-            if q["history"]:
-                continue
+            if q["history"] and not self.rx["to_the_car"].match(text[t.end:min(e, t.end + 80)]):
+                continue  # "CR after six courses" is history; "after achieving CR from CAR-T therapy" is not
             left = text[max(s, t.start - 80):t.start]
             after = text[t.end:e]
             if (self.rx["other_therapy"].match(after) or self.rx["other_therapy"].search(left)) and not self._car.search(sent):
@@ -80,7 +85,40 @@ class CarmineResponse:
                                     "site": bool(self.rx["site_specific"].match(after)),
                                     **({"implied_by": t.label} if category != t.label and not row.get("composite") else {})})
                 emit(doc, f, (t.start, t.end))
+                if category in _CR_FAMILY and f.detail.get("implied_by") is None:
+                    cr_at.setdefault(s, []).append(t.end)
+        self._mrd_shares(doc, text, terms, cr_at)
         return doc
+
+    def _mrd_shares(self, doc: Doc, text: str, terms: list, cr_at: dict[int, list[int]]) -> None:
+        """MRD negativity stated for a share of the complete remissions just reported is an MRD-negative CR
+        with that share's count ("66 (85%) attained CR, 61 of them with MRD-negative marrow", "Of the 19
+        patients with a complete response or better, 16 were MRD-negative"); MRD negativity on its own is
+        none (GUIDE)."""
+        for s, ends in cr_at.items():
+            e = sentence_at(doc, s)[1]
+            if any(t.label == "MRD_negative_CR" and s <= t.start < e for t in terms):
+                continue  # the sentence states its MRD-negative CR in so many words
+            for m in self.rx["mrd_negative_word"].finditer(text, min(ends), e):
+                if any(t.start <= m.start() < t.end for t in terms):
+                    continue
+                q = qualifiers(doc, m.start())
+                if q["negated"] or q["reported"] or q["comparator"] or q["history"]:
+                    continue
+                lead = text[max(s, m.start() - 120):m.start()]
+                share = self.rx["mrd_share_of"].search(lead)
+                if share is None:
+                    share = self.rx["mrd_lead_group"].match(text[s:m.start()])
+                    if share is None or not any(end <= s + share.start("n") for end in ends):
+                        continue
+                n = parse_number(share.group("n"))
+                pct = share.groupdict().get("pct") or share.groupdict().get("pct2")
+                f = Finding("response", {"category": "MRD_negative_CR", "n": int(n) if n is not None else None,
+                                         "pct": parse_number(pct) if pct else None},
+                            m.start(), m.end(), f"{self.name}.mrd_share", 0.85,
+                            detail={"matched": text[m.start():m.end()], "share": share.group(0).strip()})
+                emit(doc, f, None)
+                break
 
 
 @Language.factory("carmine_response", assigns=["doc._.carmine_findings", "doc.spans"],
