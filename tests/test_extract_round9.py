@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from extract_support import by_key, fields_of
+from extract_support import by_key, durations_of, fields_of
 
 
 def _responses(extractor, text):
@@ -67,3 +67,20 @@ def test_mrd_negativity_not_stated_of_the_complete_remissions_is_none(extractor)
     text = ("Twenty patients received CAR T cells. CR was achieved in 12 patients; MRD negativity in the peripheral "
             "blood was seen in 15.")
     assert _responses(extractor, text) == [("CR", 12, None)]
+
+
+# -- days and spans of a toxicity ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a participle after the event and a comma
+    ("A 47-year-old woman received CAR T cells. She had grade 3 ICANS, lasting 6 days despite dexamethasone.",
+     [("other", 6, "day", None)]),
+    # the toxicity "peaked at grade 2" is no laboratory peak: the onset day stays
+    ("A 47-year-old woman received CAR T cells. Fever marked the onset of CRS on day +2; CRS peaked at grade 2.",
+     [("other", 2, "day", None)]),
+    # when a toxicity began, counted in days
+    ("Eighty patients received CAR T cells. ICANS started at a median of 7 days after infusion.",
+     [("other", 7, "day", "median")]),
+])
+def test_days_and_spans_of_a_toxicity(extractor, text, expected):
+    assert durations_of(extractor, text) == expected
