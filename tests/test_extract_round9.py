@@ -84,3 +84,18 @@ def test_mrd_negativity_not_stated_of_the_complete_remissions_is_none(extractor)
 ])
 def test_days_and_spans_of_a_toxicity(extractor, text, expected):
     assert durations_of(extractor, text) == expected
+
+
+# -- two cell sources: the field's and the study's ------------------------------------------------------------------
+
+def test_a_source_named_only_in_a_claim_about_the_field_is_the_comparators(extractor):
+    text = ("Autologous CAR T cells can control refractory lupus, but each product takes weeks to make. We treated "
+            "four patients with off-the-shelf CD19 CAR-NK cells from healthy donors; all four reached remission.")
+    assert fields_of(extractor, text)["cell_source"] == ["allogeneic"]
+
+
+def test_two_sources_of_the_studys_own_products_both_stay(extractor):
+    text = ("Donor-derived versus recipient-derived CD19 CAR T cells after allogeneic transplantation: a "
+            "meta-analysis\n\nResults: Twelve studies (310 subjects: 170 given donor-derived and 140 given "
+            "recipient-derived CAR T cells) were eligible.")
+    assert sorted(fields_of(extractor, text)["cell_source"]) == ["allogeneic", "autologous"]

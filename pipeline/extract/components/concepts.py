@@ -66,7 +66,8 @@ class CarmineConcepts:
         self.rx = {row["id"]: row["rx"] for row in p.rules("context")}
         #: the sentence-wide cues in their fast form (the same matches: lexicon.CaseFolded, first-character lookahead)
         self.cue = {row["id"]: row["fast"] for row in p.rules("context")
-                    if row["id"] in ("generic_cue", "patient_cue", "enumeration", "contrast_cue", "car_treatment")}
+                    if row["id"] in ("generic_cue", "patient_cue", "enumeration", "contrast_cue", "car_treatment",
+                                     "field_claim_cue")}
         self.gate = {row["id"]: row["gate"] for row in p.rules("context")}
         self.fast = {row["id"]: row["fast"] for row in p.rules("context")}
         self._car = re.compile(p.macros["CAR"], re.I)  # a CAR named anywhere: the text is a CAR report
@@ -254,32 +255,53 @@ class CarmineConcepts:
         return m is not None and not self.rx["source_word_before"].search(text, max(0, m.start() - 30), m.start())
 
     def _cell_source(self, doc: Doc, text: str) -> None:
+        found: list[tuple[str, tuple[int, int], str, float]] = []  # (label, span, rule, confidence)
+
+        def add(src: str, span: tuple[int, int], rule: str, conf: float) -> None:
+            found.append((_source_label(src), span, rule, conf))
+
         for m in self._finditer(doc, "source_before_car", text):
             if self.rx["source_transplant_words"].search(m.group("mid")) or self._about_field(doc, text, m.start()):
                 continue
             if self._compared(text, m.start()):
                 continue
-            self._emit(doc, "cell_source", _source_label(m.group("src")), m.span("src"), "source_before_car", 0.85)
+            add(m.group("src"), m.span("src"), "source_before_car", 0.85)
         for m in self._finditer(doc, "source_after_car", text):
-            self._emit(doc, "cell_source", _source_label(m.group("src")), m.span("src"), "source_after_car", 0.8)
+            add(m.group("src"), m.span("src"), "source_after_car", 0.8)
         if (doc._.carmine_terms or {}).get("cell_types"):
             for m in self._finditer(doc, "source_cells", text):
                 if self._about_field(doc, text, m.start()):
                     continue
-                self._emit(doc, "cell_source", _source_label(m.group("src")), m.span("src"), "source_cells", 0.7)
+                add(m.group("src"), m.span("src"), "source_cells", 0.7)
             for m in self._finditer(doc, "source_products", text):
                 if self._about_field(doc, text, m.start()) or self._compared(text, m.start()):
                     continue  # "Toxicity was comparable with that of autologous CAR-T cells": a comparator
                 which = "src" if m.group("src") else "src2"
-                self._emit(doc, "cell_source", _source_label(m.group(which)), m.span(which), "source_products", 0.7)
-        if (doc._.carmine_terms or {}).get("cell_types"):
+                add(m.group(which), m.span(which), "source_products", 0.7)
             for m in self._finditer(doc, "source_own", text):
                 if not self._about_field(doc, text, m.start()):
-                    self._emit(doc, "cell_source", "autologous", m.span(), "source_own", 0.7)
+                    found.append(("autologous", m.span(), "source_own", 0.7))
         for m in self._finditer(doc, "source_universal", text):
             if self._about_field(doc, text, m.start()):
                 continue  # "universal CAR-T cells represent new frontiers"
-            self._emit(doc, "cell_source", "allogeneic", m.span(), "source_universal", 0.75)
+            found.append(("allogeneic", m.span(), "source_universal", 0.75))
+        if len({label for label, *_ in found}) > 1:
+            # "Autologous CAR T cells have transformed ..., but their manufacture is slow. We report off-the-shelf
+            # CAR-NK cells ...": a source named only in sentences about the field or setting it against another is
+            # the comparator's, when the other is named outside such sentences (as for cell types)
+            own = {label for label, span, *_ in found if not self._field_or_contrast(doc, text, span[0])}
+            if own:
+                found = [f for f in found if f[0] in own]
+        for label, span, rule, conf in found:
+            self._emit(doc, "cell_source", label, span, rule, conf)
+
+    def _field_or_contrast(self, doc: Doc, text: str, char: int) -> bool:
+        """A sentence about the field or one setting therapies against each other, whoever it names."""
+        if zone_at(doc, char)[2] == "title":
+            return False
+        s, e = sentence_at(doc, char)
+        return is_background(doc, char) or bool(self.cue["field_claim_cue"].search(text, s, e)
+                                                or self.cue["contrast_cue"].search(text, s, e))
 
     def _transplant(self, doc: Doc, text: str, found: list[Term], diseases: set[str]) -> None:
         if not found:
