@@ -99,3 +99,18 @@ def test_two_sources_of_the_studys_own_products_both_stay(extractor):
             "meta-analysis\n\nResults: Twelve studies (310 subjects: 170 given donor-derived and 140 given "
             "recipient-derived CAR T cells) were eligible.")
     assert sorted(fields_of(extractor, text)["cell_source"]) == ["allogeneic", "autologous"]
+
+
+# -- a toxicity's values in the grades of the statements before it -------------------------------------------------
+
+@pytest.mark.parametrize("joint", ["; the corresponding figures for ICANS were", ". The respective rates of ICANS were"])
+def test_corresponding_figures_take_the_grades_of_the_statements_before(extractor, joint):
+    text = ("Ninety patients received CAR T cells. CRS of any grade occurred in 76% and grade 3 or higher CRS in 9%"
+            f"{joint} 31% and 12%.")
+    assert by_key(fields_of(extractor, text)["icans"]) == [(">=3", None, 12), ("any", None, 31)]
+
+
+def test_one_value_after_corresponding_keeps_its_own_grade(extractor):
+    text = ("Ninety patients received CAR T cells. CRS of any grade occurred in 76% and grade 3 or higher CRS in 9%;"
+            " the corresponding figure for ICANS was 31%.")
+    assert by_key(fields_of(extractor, text)["icans"]) == [("any", None, 31)]

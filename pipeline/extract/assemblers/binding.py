@@ -75,6 +75,7 @@ class CarmineRates:
         # statements in a sentence that names measures ("Approval was based on ORR ... in 97 patients")
         endpoint = frozenset(id(a) for a in found if qualifier_at(doc, "hypothesis", a.start) == "endpoint")
         car_first = self._car_first(text)
+        earlier: list[tuple[Anchor, list[Quantity]]] = []  # the statements bound so far, in text order
         for s, e in sentences(doc):
             sa = sorted((a for a in found if s <= a.start < e), key=lambda a: a.start)
             sq = [q for q in quantities if s <= q.start < e]
@@ -87,6 +88,9 @@ class CarmineRates:
                 self._fill(a, group)
                 self._count_of_rate(text, a, group[0], sq)
                 self._group_values(text, a, group, sq)
+            for a, group in sorted(bound, key=lambda pair: pair[0].start):
+                self._corresponding(text, a, group, earlier)
+                earlier.append((a, group))
             self._share(text, sa, bound)
             self._elliptic(text, [g for g in grades if s <= g.start < e], bound, sq)
         for a in found:
@@ -457,6 +461,24 @@ class CarmineRates:
         if len(listed) >= 2 and self.rx["group_value_last"].match(text, listed[-1].end):
             for q in listed:
                 self._add_arm(a, q)
+
+    def _corresponding(self, text: str, a: Anchor, group: list[Quantity],
+                       earlier: list[tuple[Anchor, list[Quantity]]]) -> None:
+        """A toxicity's values that follow the grades of the statements just before it take those grades, in
+        order: "Any-grade CRS occurred in 81% and grade >= 3 CRS in 8%; the corresponding figures for ICANS were
+        37% and 14%" (ICANS any 37%, >= 3 14%)."""
+        if len(group) < 2 or a.key[0] not in ("crs", "icans") \
+                or not self.rx["corresponding"].search(text[max(0, a.start - 60):a.start]):
+            return
+        model = [b for b, _ in earlier if b.key[0] in ("crs", "icans") and b.key[0] != a.key[0]][-len(group):]
+        grades = [b.key[1] for b in model]
+        if len(grades) < len(group) or len(set(grades)) < len(grades):
+            return
+        for f in a.findings:
+            f.value["grade"] = grades[0]
+            for arm, grade in zip(f.detail.get("arms", []), grades[1:], strict=False):
+                arm["grade"] = grade
+            f.detail["grades_from"] = "corresponding"
 
     @staticmethod
     def _add_arm(a: Anchor, q: Quantity) -> None:
