@@ -114,3 +114,9 @@ def test_one_value_after_corresponding_keeps_its_own_grade(extractor):
     text = ("Ninety patients received CAR T cells. CRS of any grade occurred in 76% and grade 3 or higher CRS in 9%;"
             " the corresponding figure for ICANS was 31%.")
     assert by_key(fields_of(extractor, text)["icans"]) == [("any", None, 31)]
+
+
+def test_one_statements_values_for_groups_named_after_of_then_respectively(extractor):
+    text = ("Sixty patients received CAR T cells. Neurotoxicity occurred in 11% and 23% of female and male patients, "
+            "respectively.")
+    assert by_key(fields_of(extractor, text)["icans"]) == [("any", None, 11), ("any", None, 23)]
