@@ -120,3 +120,12 @@ def test_one_statements_values_for_groups_named_after_of_then_respectively(extra
     text = ("Sixty patients received CAR T cells. Neurotoxicity occurred in 11% and 23% of female and male patients, "
             "respectively.")
     assert by_key(fields_of(extractor, text)["icans"]) == [("any", None, 11), ("any", None, 23)]
+
+
+# -- diseases the vocabulary does not name --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("disease", ["plasma cell leukemia", "Lambert-Eaton myasthenic syndrome",
+                                     "immune thrombocytopenia", "Sjögren's syndrome"])
+def test_a_treated_disease_outside_the_vocabulary_is_other(extractor, disease):
+    text = f"We treated 6 patients with refractory {disease} with CD19 or BCMA CAR T cells; all responded."
+    assert fields_of(extractor, text)["disease"] == ["other"]
