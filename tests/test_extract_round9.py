@@ -129,3 +129,12 @@ def test_one_statements_values_for_groups_named_after_of_then_respectively(extra
 def test_a_treated_disease_outside_the_vocabulary_is_other(extractor, disease):
     text = f"We treated 6 patients with refractory {disease} with CD19 or BCMA CAR T cells; all responded."
     assert fields_of(extractor, text)["disease"] == ["other"]
+
+
+def test_a_synonym_with_an_apostrophe_matches_both_apostrophes():
+    import re
+
+    from pipeline.extract.lexicon import synonym_regex
+    rx = re.compile(synonym_regex("Waldenström's macroglobulinemia"), re.I)
+    assert rx.fullmatch("Waldenström's macroglobulinemia")
+    assert rx.fullmatch("Waldenström’s macroglobulinemia")

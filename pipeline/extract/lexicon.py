@@ -61,6 +61,8 @@ _SPELLING = (
     ("leukemia", "leuka?emia"), ("tumor", "tumou?r"), ("hematopoietic", "ha?ematopoietic"),
     ("hematologic", "ha?ematologic"), ("allogeneic", "allogene?ic"), ("'", "['’]"), ("’", "['’]"),
 )
+_SPELLING_OF = {re.escape(plain): variant for plain, variant in _SPELLING}
+_SPELLING_RX = re.compile("|".join(re.escape(k) for k in _SPELLING_OF))
 
 
 def _safe_char(ch: str) -> bool:
@@ -164,8 +166,8 @@ def synonym_regex(term: str, *, plural: bool = True) -> str:
     """A forgiving regex for one synonym (see module docstring)."""
     out = re.escape(term)
     out = re.sub(r"(?:\\ |\\-|-)", lambda _m: _SEP, out)
-    for plain, variant in _SPELLING:
-        out = out.replace(re.escape(plain), variant)
+    # one pass: a variant's own characters are never rewritten again ("'" -> "['’]" must not then see its "’")
+    out = _SPELLING_RX.sub(lambda m: _SPELLING_OF[m.group(0)], out)
     return out + ("(?:e?s)?" if plural and term[-1:].isalpha() else "")
 
 
