@@ -138,3 +138,20 @@ def test_a_synonym_with_an_apostrophe_matches_both_apostrophes():
     rx = re.compile(synonym_regex("Waldenström's macroglobulinemia"), re.I)
     assert rx.fullmatch("Waldenström's macroglobulinemia")
     assert rx.fullmatch("Waldenström’s macroglobulinemia")
+
+
+# -- the treated count among the enrolled, screened and pooled ------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Results: Forty-one patients underwent apheresis, and 37 ultimately received tisagenlecleucel.", 37),
+    ("Thirty patients were enrolled, of whom 27 were treated at three dose levels.", 27),
+    ("Results: Nine studies (2 phase 1 trials and 7 cohorts) with 412 patients met the inclusion criteria.", 412),
+    ("Results: Of the 31 enrolled patients, 28 completed the planned CAR-T cell infusion.", 28),
+])
+def test_the_treated_count_among_enrolled_screened_and_pooled(extractor, text, expected):
+    assert fields_of(extractor, text)["n_patients"] == expected
+
+
+def test_a_share_treated_with_another_drug_is_no_cohort_count(extractor):
+    text = "Thirty patients were enrolled and infused with CAR T cells, of whom 12 were treated with tocilizumab."
+    assert fields_of(extractor, text)["n_patients"] == 30

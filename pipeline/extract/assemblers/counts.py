@@ -11,7 +11,7 @@ coordinated before ("Five cHL patients and 1 ALCL patient were enrolled" = 6).
 
 A count is not a candidate when it is a share of another (it comes with a percentage, or
 "of whom", "including" stand before it), except a share that was infused ("52 were enrolled and
-47 (90%) received CAR-T infusion": infused beats enrolled), names a subgroup ("an additional 20 patients"),
+47 (90%) received CAR-T infusion", "18 were enrolled, of whom 16 were treated": infused beats enrolled), names a subgroup ("an additional 20 patients"),
 counts responders, or stands in a Background section.
 
 Writes ``n_candidate`` findings (value: int; rule ``carmine_counts.<cue id>``, confidence from
@@ -87,10 +87,12 @@ class CarmineCounts:
             n = q.n if q.form in PEOPLE_FORMS or share else (q.total if q.form in TOTAL_FORMS else None)
             if n is None or (q.pct is not None and q.form not in TOTAL_FORMS and not share) or not 0 < n < 100000:
                 continue
-            if self.not_people.search(text, q.start, q.end) or any(
-                    rx.search(text, max(0, q.start - 40), q.start) for rx in self.exclude_before):
+            if self.not_people.search(text, q.start, q.end):
                 continue
-            best = self._best_cue(text, q, share)
+            # "of whom 16 were treated": a share of the group named before is a candidate only as the infused
+            # count (it beats the enrolled one), not through the weaker cues
+            shared = any(rx.search(text, max(0, q.start - 40), q.start) for rx in self.exclude_before)
+            best = self._best_cue(text, q, share or shared)
             if best is None:
                 continue
             row, start, add = best
