@@ -155,3 +155,27 @@ def test_the_treated_count_among_enrolled_screened_and_pooled(extractor, text, e
 def test_a_share_treated_with_another_drug_is_no_cohort_count(extractor):
     text = "Thirty patients were enrolled and infused with CAR T cells, of whom 12 were treated with tocilizumab."
     assert fields_of(extractor, text)["n_patients"] == 30
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the study's own commercial product described in the Introduction
+    ("Introduction: Lisocabtagene maraleucel (liso-cel), an autologous CD19-directed CAR T-cell product, is approved "
+     "for large B-cell lymphoma. Results: Of 64 patients leukapheresed, 58 received liso-cel.", ["autologous"]),
+    # the patient's own cells through their leukapheresis
+    ("Twelve patients received CAR T cells made from T cells obtained by leukapheresis from each patient.",
+     ["autologous"]),
+    # a donor's cells named without a source word
+    ("Ten patients relapsing after transplantation received CD19 CAR T cells; the cells were manufactured from "
+     "lymphocytes collected from their original stem cell donor.", ["allogeneic"]),
+    # both sources of one list
+    ("In this meta-analysis of CAR-T cells, products were autologous in 9 studies and donor-derived in 4.",
+     ["allogeneic", "autologous"]),
+])
+def test_cell_sources_stated_indirectly(extractor, text, expected):
+    assert sorted(fields_of(extractor, text)["cell_source"]) == expected
+
+
+def test_stem_cells_collected_from_a_donor_are_a_transplants(extractor):
+    text = ("Twelve patients received autologous CD19 CAR T cells and later an allogeneic transplant with stem cells "
+            "collected from a matched sibling donor.")
+    assert fields_of(extractor, text)["cell_source"] == ["autologous"]

@@ -261,7 +261,9 @@ class CarmineConcepts:
             found.append((_source_label(src), span, rule, conf))
 
         for m in self._finditer(doc, "source_before_car", text):
-            if self.rx["source_transplant_words"].search(m.group("mid")) or self._about_field(doc, text, m.start()):
+            if self.rx["source_transplant_words"].search(m.group("mid")):
+                continue
+            if self._about_field(doc, text, m.start()) and not self._names_own_product(doc, text, m.start()):
                 continue
             if self._compared(text, m.start()):
                 continue
@@ -278,9 +280,14 @@ class CarmineConcepts:
                     continue  # "Toxicity was comparable with that of autologous CAR-T cells": a comparator
                 which = "src" if m.group("src") else "src2"
                 add(m.group(which), m.span(which), "source_products", 0.7)
+                if m.group("src3"):
+                    add(m.group("src3"), m.span("src3"), "source_products", 0.7)
             for m in self._finditer(doc, "source_own", text):
                 if not self._about_field(doc, text, m.start()):
                     found.append(("autologous", m.span(), "source_own", 0.7))
+            for m in self._finditer(doc, "source_donor", text):
+                if not self._about_field(doc, text, m.start()):
+                    found.append(("allogeneic", m.span(), "source_donor", 0.7))
         for m in self._finditer(doc, "source_universal", text):
             if self._about_field(doc, text, m.start()):
                 continue  # "universal CAR-T cells represent new frontiers"
@@ -294,6 +301,27 @@ class CarmineConcepts:
                 found = [f for f in found if f[0] in own]
         for label, span, rule, conf in found:
             self._emit(doc, "cell_source", label, span, rule, conf)
+
+    def _names_own_product(self, doc: Doc, text: str, char: int) -> bool:
+        """The sentence at ``char`` names a product that the study itself reports on (named again in the title or a
+        sentence about its patients): "Brexucabtagene autoleucel (brexu-cel), an autologous anti-CD19 CAR T-cell
+        product, is approved ..." before "52 eventually received brexu-cel"."""
+        s, e = sentence_at(doc, char)
+        products = (doc._.carmine_terms or {}).get("products", [])
+        here = {t.label for t in products if s <= t.start < e}
+        if not here:
+            return False
+        for t in products:
+            if t.label not in here or s <= t.start < e:
+                continue
+            zone = zone_at(doc, t.start)[2]
+            if zone == "title":
+                return True
+            ts, te = sentence_at(doc, t.start)
+            if not is_background(doc, t.start) and self.cue["patient_cue"].search(text, ts, te) \
+                    and not self.cue["field_claim_cue"].search(text, ts, te):
+                return True
+        return False
 
     def _field_or_contrast(self, doc: Doc, text: str, char: int) -> bool:
         """A sentence about the field or one setting therapies against each other, whoever it names."""
