@@ -179,3 +179,29 @@ def test_stem_cells_collected_from_a_donor_are_a_transplants(extractor):
     text = ("Twelve patients received autologous CD19 CAR T cells and later an allogeneic transplant with stem cells "
             "collected from a matched sibling donor.")
     assert fields_of(extractor, text)["cell_source"] == ["autologous"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a relapse with an aside between commas
+    ("Forty patients received CAR T cells. Of the responders, six relapsed, four of them with antigen-negative "
+     "disease, at a median of 5.2 months after infusion.", [("time_to_relapse", 5.2, "month", "median")]),
+    # a group named as not transplanted is no other therapy of the sentence
+    ("Forty patients received CAR T cells. In the non-transplanted group, relapse occurred after a median of "
+     "4.4 months.", [("time_to_relapse", 4.4, "month", "median")]),
+    ("A 58-year-old man received CAR T cells. He remains in CR without further therapy 16 months after the "
+     "infusion.", [("response_duration", 16, "month", "ongoing")]),
+    ("Fifty patients received CAR T cells. CRS occurred in 40, starting a median of 3 days after infusion "
+     "(range, 1-9) and lasting a median of 5 days.", [("other", 3, "day", "median"), ("other", 5, "day", "median")]),
+    ("Twelve patients received CAR T cells. At a median f/u of 7.5 mo, 6 remain in CR.",
+     [("follow_up", 7.5, "month", "median")]),
+    ("Twelve patients received CAR T cells. Three of the five remissions are ongoing at 8, 11 and 19 months after "
+     "infusion.", [("response_duration", 8, "month", "ongoing"), ("response_duration", 11, "month", "ongoing"),
+                   ("response_duration", 19, "month", "ongoing")]),
+])
+def test_durations_of_the_seventh_round(extractor, text, expected):
+    assert durations_of(extractor, text) == expected
+
+
+def test_assessment_time_points_stay_no_durations(extractor):
+    assert durations_of(extractor, "Twelve patients received CAR T cells. Response was assessed at 1, 3 and 6 "
+                                   "months.") == []

@@ -60,7 +60,7 @@ _ARTICLE = re.compile(r"\b(?:an?|the)\s+$", re.I)
 _MEDIAN_RIGHT = re.compile(r"[-\s]+median\b", re.I)
 #: therapies that may come before or after the CAR, named in both word lists below
 _NON_CAR_DRUGS = r"chemotherapy|blinatumomab|inotuzumab"
-_OTHER_THERAPY = re.compile(rf"\b(?:transplant\w*|HSCT|HCT|ASCT|allo\w*|radiotherapy|surgery|{_NON_CAR_DRUGS})\b", re.I)
+_OTHER_THERAPY = re.compile(rf"(?<!non-)(?<!non\s)(?<!un)\b(?:transplant\w*|HSCT|HCT|ASCT|allo\w*|radiotherapy|surgery|{_NON_CAR_DRUGS})\b", re.I)
 #: a therapy given before the CAR whose remission a sentence may measure (not a transplant: one after the CAR consolidates)
 _EARLIER_THERAPY = re.compile(rf"\b(?:R-?CHOP|R-?ICE|R-?DHAP|BEAM|chemoimmunotherapy|rituximab|induction|salvage|"
                               rf"first[-\s]line|second[-\s]line|bortezomib|lenalidomide|daratumumab|ibrutinib|"
