@@ -205,3 +205,22 @@ def test_durations_of_the_seventh_round(extractor, text, expected):
 def test_assessment_time_points_stay_no_durations(extractor):
     assert durations_of(extractor, "Twelve patients received CAR T cells. Response was assessed at 1, 3 and 6 "
                                    "months.") == []
+
+
+# -- an event's rate, then its severe share -------------------------------------------------------------------------
+
+def test_a_severity_in_brackets_with_its_own_value_is_a_second_statement(extractor):
+    text = ("Sixty patients received CAR T cells. CRS of any grade occurred in 71% (95% CI, 60%-80%) of patients and "
+            "was severe (grade ≥3) in 8% (95% CI, 4%-13%).")
+    assert by_key(fields_of(extractor, text)["crs"]) == [(">=3", None, 8), ("any", None, 71)]
+
+
+def test_a_count_before_but_is_the_events_not_the_grade_after(extractor):
+    text = ("Sixty patients received CAR T cells. CRS affected 48 of the 60 infused patients (80%) but was grade 3 "
+            "in only three.")
+    assert ("any", 48, 80) in by_key(fields_of(extractor, text)["crs"])
+
+
+def test_a_severity_in_brackets_without_a_value_is_the_events_grade(extractor):
+    text = "Sixty patients received CAR T cells. ICANS occurred in 4 patients and was mild (grade 1)."
+    assert by_key(fields_of(extractor, text)["icans"]) == [("1", 4, None)]

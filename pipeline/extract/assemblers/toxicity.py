@@ -211,7 +211,7 @@ class CarmineToxicity:
             if m and g is not None:
                 # "ICANS ... was mild (grade 2)": the event's grade; "was mostly mild (grades 1-2)": a second statement
                 used.add(g.start)
-                out.append((g, "elliptic" if m.group("mostly") else "qualified_paren"))
+                out.append((g, "elliptic" if m.group("mostly") or m.group("own") else "qualified_paren"))
         if not out:
             # "Grade 3 or 4 adverse events ... included CRS (22%)": the grade heads the list the term is in
             g = _grade_in(self.rx["list_grade_head"].search(text, s, t.start), s, "list_head")
