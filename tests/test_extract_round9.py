@@ -224,3 +224,9 @@ def test_a_count_before_but_is_the_events_not_the_grade_after(extractor):
 def test_a_severity_in_brackets_without_a_value_is_the_events_grade(extractor):
     text = "Sixty patients received CAR T cells. ICANS occurred in 4 patients and was mild (grade 1)."
     assert by_key(fields_of(extractor, text)["icans"]) == [("1", 4, None)]
+
+
+def test_remissions_negative_for_minimal_residual_disease(extractor):
+    text = ("Thirty patients received CAR T cells. In all, 26 of 30 (87%) were in complete remission, and 22 of these "
+            "26 remissions were negative for minimal residual disease.")
+    assert ("MRD_negative_CR", 22, None) in by_key(fields_of(extractor, text)["response"])
