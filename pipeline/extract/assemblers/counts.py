@@ -55,7 +55,9 @@ class CarmineCounts:
         rows = patterns.rules("counts")
         self.cues = [r for r in rows if r["kind"] in ("cue", "sum")]
         self.denominator = next(r for r in rows if r["kind"] == "denominator")
-        self.exclude_before = [r["rx"] for r in rows if r["kind"] == "exclude_before"]
+        self.exclude_before = [r["rx"] for r in rows if r["kind"] == "exclude_before" and r["id"] != "share_before"]
+        #: "of whom 16 were treated": a share of the group named before (a candidate only through the infused cue)
+        self.share_before = next(r["rx"] for r in rows if r["id"] == "share_before")
         self.not_people = next(r["rx"] for r in rows if r["kind"] == "exclude_noun")
         self.people = re.compile(expand_macros(r"\b{PATIENTS}\b", patterns.macros, "counts"), re.I)
         #: a count of the comparator arm's people ("44 SOC pts", "the 81 control patients")
@@ -87,11 +89,12 @@ class CarmineCounts:
             n = q.n if q.form in PEOPLE_FORMS or share else (q.total if q.form in TOTAL_FORMS else None)
             if n is None or (q.pct is not None and q.form not in TOTAL_FORMS and not share) or not 0 < n < 100000:
                 continue
-            if self.not_people.search(text, q.start, q.end):
-                continue
+            if self.not_people.search(text, q.start, q.end) or any(
+                    rx.search(text, max(0, q.start - 40), q.start) for rx in self.exclude_before):
+                continue  # "an additional 15 participants": a subgroup
             # "of whom 16 were treated": a share of the group named before is a candidate only as the infused
             # count (it beats the enrolled one), not through the weaker cues
-            shared = any(rx.search(text, max(0, q.start - 40), q.start) for rx in self.exclude_before)
+            shared = self.share_before.search(text, max(0, q.start - 40), q.start) is not None
             best = self._best_cue(text, q, share or shared)
             if best is None:
                 continue
