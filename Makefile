@@ -63,9 +63,10 @@ eval: setup ## Score the extractor: the sets we tuned on, then dev gold last (pe
 #: the sets nobody has tuned on: totals only (blind7, fourth round: 11 real abstracts, few rate statements; battery6,
 #: fifth round: 30 synthetic abstracts by writers who saw neither the rules nor the earlier batteries; battery8,
 #: fifth round's end: 25 synthetic page renderings, scored once with the round's final rules; battery10, sixth round:
-#: 24 synthetic abstracts looking like the trials, cohorts and meta-analyses the extractor meets)
+#: 24 synthetic abstracts looking like the trials, cohorts and meta-analyses the extractor meets; battery12, seventh
+#: round: 13 synthetic trials, cohorts and meta-analyses, scored once with the round's final rules)
 BLIND_GOLD := tests/fixtures/gold/blind7.jsonl tests/fixtures/gold/battery6.jsonl tests/fixtures/gold/battery8.jsonl \
-  tests/fixtures/gold/battery10.jsonl
+  tests/fixtures/gold/battery10.jsonl tests/fixtures/gold/battery12.jsonl
 
 #: our own phrasing battery: short cohort statements annotated for crs, icans, response and n_patients only
 BATTERY_GOLD := tests/fixtures/gold/battery.jsonl
@@ -75,9 +76,11 @@ BATTERY2_GOLD := tests/fixtures/gold/battery2.jsonl
 #: our own synthetic full abstracts, every field annotated, tuned on (tests/fixtures/gold/README.md): battery3 (36,
 #: third round), battery4 (30, fourth round, independent phrasings), battery5 (30, fifth round, two writers with
 #: phenomena lists), battery7 (40, fifth round's end, A: transplants, B: responses and counts), battery9 (30, sixth
-#: round, A: cell sources and expansion peaks, B: transplants and their timing)
+#: round, A: cell sources and expansion peaks, B: transplants and their timing), battery11 (30, seventh round, trials,
+#: cohorts and meta-analyses as abstracts and captured pages)
 FULL_BATTERY_GOLD := tests/fixtures/gold/battery3.jsonl tests/fixtures/gold/battery4.jsonl \
-  tests/fixtures/gold/battery5.jsonl tests/fixtures/gold/battery7.jsonl tests/fixtures/gold/battery9.jsonl
+  tests/fixtures/gold/battery5.jsonl tests/fixtures/gold/battery7.jsonl tests/fixtures/gold/battery9.jsonl \
+  tests/fixtures/gold/battery11.jsonl
 
 eval-battery: setup ## Our phrasing batteries, on the fields each annotates (rates; durations, transplant, patients)
 	@echo "== $(BATTERY_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY_GOLD) --scorer $(dir $(GOLD))score.py \
