@@ -112,6 +112,9 @@ _META = re.compile(
     r"^(?:-\s*)?(?i:pmcid|pmid|doi|epub|issn)\s*:|^\.\s*\d{4}\b|\bet al\.\s+[A-Z]|^(?i:abstract)\s*:\s*\S{1,24}$"
     r"|^(?:[A-Z][\w.&-]*\s){0,6}[A-Z][\w.&-]*\.?\s+\d{4}(?:\s+[A-Z][a-z]{2})?(?:\s+\d{1,2})?\s*[;:.]",
 )
+#: a conference abstract's number before its title ("Abstract 2874: First-in-Human Phase 1 Study of ..."): not the
+#: citation line ("Blood 2024;") that _META skips
+_ABSTRACT_NUMBER = re.compile(r"^(?i:abstract)\s+#?\d{1,6}\s*[:.]\s*(?=(?:\S+\s+){3}\S)")
 _INSTITUTION_FIRST = re.compile(
     r"^(?:\d+\s*|From the |[a-z]\s)?(?:Department|Dept\.|Division|Institute|Institut|University|Universit"
     r"|Hospital|Center|Centre|College|School|Laboratory|Faculty|Clinic|Unit|Section|Service|Program)\b"
@@ -267,7 +270,7 @@ def _header_kind(t: str) -> tuple[str, re.Match[str] | None]:
     low = t.lower()
     if low.rstrip(":") == "abstract":
         return "abstract", None
-    if _JUNK.match(t) or _META.search(t):
+    if (_JUNK.match(t) or _META.search(t)) and not _ABSTRACT_NUMBER.match(t):
         return "skip", None
     if low == "provisionally accepted":
         return "status", None
@@ -330,6 +333,12 @@ def _chrome_like(line: str) -> bool:
     """A header line that reads like a site, journal or session label: short, in capitals, or cut by "|"."""
     letters = [c for c in line if c.isalpha()]
     return len(line.split()) < 6 or "|" in line or (bool(letters) and sum(c.isupper() for c in letters) > 0.8 * len(letters))
+
+
+def _titled(line: str, start: int) -> tuple[str, int]:
+    """A title line without a conference abstract's number before it, and where the title starts."""
+    m = _ABSTRACT_NUMBER.match(line)
+    return (line[m.end():], start + m.end()) if m else (line, start)
 
 
 def _better_title(title: str | None, line: str) -> bool:
@@ -420,12 +429,12 @@ def read_page_text(text: str, *, doc_id: str | None = None, source: str = "unkno
             elif _is_name_list(t) and not doc.authors:
                 doc.authors = _split_names(t)
             elif doc.title is None and len(t.split()) >= (1 if doc.article_type else 3) and not _is_prose(t):
-                doc.title = t
-                doc.zones.append(Zone("title", lines[i].start, lines[i].end))
+                doc.title, start = _titled(t, lines[i].start)
+                doc.zones.append(Zone("title", start, lines[i].end))
             elif i < max(marker_at, opening_at) and _better_title(doc.title, t):
                 # "American Society of Hematology" was the site's name: the article's title is the long line
-                doc.title = t
-                doc.zones = [z for z in doc.zones if z.name != "title"] + [Zone("title", lines[i].start, lines[i].end)]
+                doc.title, start = _titled(t, lines[i].start)
+                doc.zones = [z for z in doc.zones if z.name != "title"] + [Zone("title", start, lines[i].end)]
             elif doc.title is None and _is_prose_start(lines, i, i < marker_at):
                 break  # no title captured: the abstract comes first
             elif (j := _author_block_end(lines, i)) is not None:

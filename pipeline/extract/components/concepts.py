@@ -187,9 +187,13 @@ class CarmineConcepts:
             self._emit(doc, "target_antigen", t.label, t, rule, 0.6 if prior else 0.9, prior_product=prior)
 
     def _prior_antigen(self, text: str, t: Term, s: int, e: int) -> bool:
-        """The antigen of a CAR given before this study's ("after CD19 CART failure")."""
-        return bool(self.rx["antigen_prior_before"].search(text[max(s, t.start - 40):t.start][-30:])
-                    or self.rx["antigen_prior_after"].match(text[t.end:e]))
+        """The antigen of a CAR given before this study's ("after CD19 CART failure", "remained in CR for 14
+        months before relapsing"), or of a CAR this one is set against ("differs from that of CD19-directed
+        products"): kept only where no other antigen is the study's own."""
+        return bool(self.rx["antigen_prior_before"].search(text[max(s, t.start - 60):t.start][-50:])
+                    or self.rx["antigen_prior_after"].match(text[t.end:e])
+                    or self.rx["antigen_prior_relapse"].match(text[t.end:e])
+                    or self.rx["antigen_contrast_before"].search(text[max(s, t.start - 50):t.start]))
 
     @staticmethod
     def _coordinated(text: str, a: Term, b: Term) -> bool:
