@@ -64,9 +64,10 @@ eval: setup ## Score the extractor: the sets we tuned on, then dev gold last (pe
 #: fifth round: 30 synthetic abstracts by writers who saw neither the rules nor the earlier batteries; battery8,
 #: fifth round's end: 25 synthetic page renderings, scored once with the round's final rules; battery10, sixth round:
 #: 24 synthetic abstracts looking like the trials, cohorts and meta-analyses the extractor meets; battery12, seventh
-#: round: 13 synthetic trials, cohorts and meta-analyses, scored once with the round's final rules)
+#: round: 13 synthetic trials, cohorts and meta-analyses, scored once with the round's final rules; battery14, eighth
+#: round: 12 synthetic conference, PubMed-like and run-together abstracts)
 BLIND_GOLD := tests/fixtures/gold/blind7.jsonl tests/fixtures/gold/battery6.jsonl tests/fixtures/gold/battery8.jsonl \
-  tests/fixtures/gold/battery10.jsonl tests/fixtures/gold/battery12.jsonl
+  tests/fixtures/gold/battery10.jsonl tests/fixtures/gold/battery12.jsonl tests/fixtures/gold/battery14.jsonl
 
 #: our own phrasing battery: short cohort statements annotated for crs, icans, response and n_patients only
 BATTERY_GOLD := tests/fixtures/gold/battery.jsonl
@@ -77,10 +78,11 @@ BATTERY2_GOLD := tests/fixtures/gold/battery2.jsonl
 #: third round), battery4 (30, fourth round, independent phrasings), battery5 (30, fifth round, two writers with
 #: phenomena lists), battery7 (40, fifth round's end, A: transplants, B: responses and counts), battery9 (30, sixth
 #: round, A: cell sources and expansion peaks, B: transplants and their timing), battery11 (30, seventh round, trials,
-#: cohorts and meta-analyses as abstracts and captured pages)
+#: cohorts and meta-analyses as abstracts and captured pages), battery13 (12, eighth round, structured abstracts and
+#: captured pages rich in rates)
 FULL_BATTERY_GOLD := tests/fixtures/gold/battery3.jsonl tests/fixtures/gold/battery4.jsonl \
   tests/fixtures/gold/battery5.jsonl tests/fixtures/gold/battery7.jsonl tests/fixtures/gold/battery9.jsonl \
-  tests/fixtures/gold/battery11.jsonl
+  tests/fixtures/gold/battery11.jsonl tests/fixtures/gold/battery13.jsonl
 
 eval-battery: setup ## Our phrasing batteries, on the fields each annotates (rates; durations, transplant, patients)
 	@echo "== $(BATTERY_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY_GOLD) --scorer $(dir $(GOLD))score.py \

@@ -54,3 +54,51 @@ def test_target_antigens_of_the_studys_own_car(extractor, text, expected):
 def test_a_car_before_a_relapse_in_a_trial_of_that_car_is_kept(extractor):
     text = "CD19 CAR-T cells induced complete remission in 8 of 10 patients before relapse in three."
     assert fields_of(extractor, text)["target_antigen"] == ["CD19"]
+
+
+# -- misspelt verbs ---------------------------------------------------------------------------------------------------
+
+def test_the_common_misspellings_of_the_verbs_rules_name(extractor):
+    fields = fields_of(extractor, "Twelve patients recieved CAR-T cells. Eight of 12 (66.7%) achived CR; CRS occured "
+                                  "in 9 (75%).")
+    assert fields["n_patients"] == 12
+    assert {"category": "CR", "n": 8, "pct": 66.7} in fields["response"]
+    assert {"grade": "any", "n": 9, "pct": 75} in fields["crs"]
+
+
+def test_a_leukaemias_remission_in_the_bone_marrow_is_its_overall_response(extractor):
+    text = ("Forty adults with B-ALL were infused. On day 28, 36 of 40 patients (90%) were in CR in the bone marrow "
+            "and 33 (82.5%) had MRD-negative CR.")
+    assert {"category": "CR", "n": 36, "pct": 90} in fields_of(extractor, text)["response"]
+
+
+# -- an event's length after an aside --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "One patient developed grade 3 ICANS with confusion and dysphasia, which lasted 6 days.",
+    "She developed grade 2 CRS with fever and hypotension on day 2 which lasted 6 days.",
+])
+def test_how_long_an_event_lasted_after_an_aside(extractor, text):
+    durations = fields_of(extractor, text)["durations"]
+    assert {"measure": "other", "value": 6, "unit": "day", "qualifier": None} in durations
+
+
+# -- counts of one response in subgroups ------------------------------------------------------------------------------
+
+def test_a_subgroups_count_of_a_response_is_an_observation_of_its_own(extractor):
+    text = ("Thirty patients with T-ALL or T-LBL received CD7 CAR T cells. Overall, 26 of 30 (86.7%) achieved CR. "
+            "Among the 9 T-LBL patients, PET-CT showed CR in 6 and PR in 2.")
+    responses = fields_of(extractor, text)["response"]
+    assert {"category": "CR", "n": 26, "pct": 86.7} in responses
+    assert {"category": "CR", "n": 6, "pct": None} in responses
+
+
+@pytest.mark.parametrize("later", [
+    "Eleven patients in CR went on to consolidative allo-HSCT.",
+    "At a median follow-up of 12 months, seven of the nine complete remissions are ongoing.",
+    "Five patients remain in complete response beyond 18 months.",
+])
+def test_what_became_of_the_responders_is_no_new_response_count(extractor, later):
+    text = f"Thirty patients received CAR T cells. Overall, 18 of 30 (60%) achieved CR. {later}"
+    crs = [r for r in fields_of(extractor, text)["response"] if r["category"] == "CR"]
+    assert crs == [{"category": "CR", "n": 18, "pct": 60}]

@@ -246,11 +246,14 @@ def _same_rate(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return a["n"] is not None and a["n"] == b["n"]
 
 
-def _observations(found: list[Finding], key: str, distinct: bool = True) -> list[Finding]:
+def _observations(found: list[Finding], key: str, distinct: bool = True, counts: bool = False) -> list[Finding]:
     """One observation per grade/category, in text order: the first stated one (with n or pct) else the first
     bare one; with ``distinct`` every stated percentage that differs from the ones kept ("a CR rate of 90% in ALL
     and 47% in NHL" in one sentence, "68% with CD22 CAR T-cells" in another) is an observation of its own, unless
-    it is a response at one site ("7 (58.3%) achieved CR in CNS": the GUIDE keeps the overall response)."""
+    it is a response at one site ("7 (58.3%) achieved CR in CNS": the GUIDE keeps the overall response); with
+    ``counts`` a differing count without a percentage too ("among the 8 T-LBL patients, CR in 5"), unless its
+    sentence tells what became of a group named by its response ("Ten patients in CR went on to allo-HSCT",
+    "four of the five complete remissions are ongoing": ``restated``)."""
     kept: dict[str, list[Finding]] = {}
     for f in sorted(found, key=lambda f: f.start):
         group = kept.setdefault(str(f.value[key]), [])
@@ -258,7 +261,8 @@ def _observations(found: list[Finding], key: str, distinct: bool = True) -> list
             group.append(f)
         elif _stated(f) and (not _stated(group[0]) or (group[0].detail.get("site") and not f.detail.get("site"))):
             group[0] = f  # a stated value beats a bare mention; the overall response beats one site's
-        elif (distinct and f.value["pct"] is not None and not f.detail.get("site")
+        elif (distinct and not f.detail.get("site")
+              and (f.value["pct"] is not None or (counts and f.value["n"] is not None and not f.detail.get("restated")))
               and not any(_stated(k) and _same_rate(k.value, f.value) for k in group)):
             group.append(f)
     return sorted((f for group in kept.values() for f in group), key=lambda f: f.start)
@@ -334,7 +338,7 @@ def assemble(doc: Doc, document: Document) -> Extraction:
     # where the text states no CR value of its own
     own_cr = {f.value["category"] for f in responses if _stated(f) and not f.detail.get("implied_by")}
     responses = [f for f in responses if not (f.detail.get("implied_by") and _stated(f) and f.value["category"] in own_cr)]
-    for f in _observations(responses, "category", distinct=not single):
+    for f in _observations(responses, "category", distinct=not single, counts=True):
         value = dict(f.value)
         if single:
             value["n"] = value["pct"] = None

@@ -65,6 +65,18 @@ _SPELLING_OF = {re.escape(plain): variant for plain, variant in _SPELLING}
 _SPELLING_RX = re.compile("|".join(re.escape(k) for k in _SPELLING_OF))
 
 
+#: the verbs authors misspell most ("achived", "acheived", "recieved", "occured"): a pattern that names the verb
+#: reads its common misspellings too, so no rule has to list them
+_MISSPELLINGS = (("achiev", "achi?e?i?v"), ("receiv", "rec(?:ei|ie)v"), ("occurr", "occurr?"))
+
+
+def _misspelt(regex: str) -> str:
+    """``regex`` reading the common misspellings of the verbs it names (:data:`_MISSPELLINGS`)."""
+    for word, variant in _MISSPELLINGS:
+        regex = regex.replace(word, variant)
+    return regex
+
+
 def _safe_char(ch: str) -> bool:
     low = ch.lower()
     if len(low) != 1:
@@ -369,7 +381,7 @@ def load_resources(configs: str | None = None) -> Resources:
             where = f"{path}:{i}"
             if "id" not in row or "regex" not in row:
                 raise ConfigError(f"{where}: expected keys 'id' and 'regex', found {sorted(row)}")
-            expanded = expand_macros(row["regex"], macros, where)
+            expanded = _misspelt(expand_macros(row["regex"], macros, where))
             if name in MACRO_FILES:
                 macros[row["id"]] = expanded
                 continue

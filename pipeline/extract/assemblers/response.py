@@ -83,6 +83,7 @@ class CarmineResponse:
                             f"{self.name}.mention", 0.85,
                             detail={"matched": text[t.start:t.end], "needs_rate": needs_rate or repeat,
                                     "site": bool(self.rx["site_specific"].match(after)),
+                                    "restated": bool(self.rx["response_restated"].search(sent)),
                                     **({"implied_by": t.label} if category != t.label and not row.get("composite") else {})})
                 emit(doc, f, (t.start, t.end))
                 if category in _CR_FAMILY and f.detail.get("implied_by") is None:
