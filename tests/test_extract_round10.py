@@ -102,3 +102,23 @@ def test_what_became_of_the_responders_is_no_new_response_count(extractor, later
     text = f"Thirty patients received CAR T cells. Overall, 18 of 30 (60%) achieved CR. {later}"
     crs = [r for r in fields_of(extractor, text)["response"] if r["category"] == "CR"]
     assert crs == [{"category": "CR", "n": 18, "pct": 60}]
+
+
+# -- categories written as a threshold or a pair of abbreviations -----------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Fifty patients received cilta-cel. Complete response or better (≥CR) was reached by 40% (20/50) and 70% "
+    "(35/50) of patients at 6 and 12 months.",
+    "Fifty patients received cilta-cel; 20 (40%) achieved ≥CR and 35 (70%) achieved CR or better by month 12.",
+])
+def test_complete_response_or_better_is_a_cr_rate(extractor, text):
+    crs = [r for r in fields_of(extractor, text)["response"] if r["category"] == "CR"]
+    assert crs == [{"category": "CR", "n": 20, "pct": 40}, {"category": "CR", "n": 35, "pct": 70}]
+
+
+def test_two_abbreviations_in_brackets_share_the_rate(extractor):
+    text = ("We pooled 12 studies of 640 patients. The pooled rate of complete response (CR/sCR) was 38% "
+            "(95% CI 31-45%).")
+    responses = fields_of(extractor, text)["response"]
+    assert {"category": "CR", "n": None, "pct": 38} in responses
+    assert {"category": "sCR", "n": None, "pct": 38} in responses

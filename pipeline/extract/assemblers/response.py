@@ -75,9 +75,9 @@ class CarmineResponse:
                 # ("a CR of 48% and a 3-month CR rate of 41%")
                 key = (category, s)
                 repeat = key in seen
-                if repeat and not text[seen[key]:t.start].strip(" ([/"):
+                if repeat and not text[seen[key]:t.start].strip(" ([/≥"):
                     seen[key] = t.end
-                    continue  # "complete response (CR)": one statement
+                    continue  # "complete response (CR)", "complete response or better (≥CR)": one statement
                 seen[key] = t.end
                 f = Finding("response", {"category": category, "n": None, "pct": None}, t.start, t.end,
                             f"{self.name}.mention", 0.85,
