@@ -122,3 +122,22 @@ def test_two_abbreviations_in_brackets_share_the_rate(extractor):
     responses = fields_of(extractor, text)["response"]
     assert {"category": "CR", "n": None, "pct": 38} in responses
     assert {"category": "sCR", "n": None, "pct": 38} in responses
+
+
+# -- counts of patients ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("We reviewed all 41 consecutive adults with relapsed B-ALL treated with CD19 CAR T cells.", 41),
+    ("Adults treated with tisa-cel (n = 52) or axi-cel (n = 71) at four centres were studied, 123 patients in all.",
+     123),
+    ("Twelve studies encompassing 534 patients with myeloma treated with BCMA CAR-T met the criteria.", 534),
+    ("Forty-two patients were randomised and infused with CD19 CAR T cells (arm A, 21; arm B, 21).", 42),
+    ("Twenty-eight adults with relapsed leukaemia were enrolled, and 23 received the product.", 23),
+    # the words after "with" hold no verb or count of their own
+    ("In this phase 1 trial, 40 patients with relapsed myeloma were enrolled and 36 received BCMA CAR T cells.", 36),
+    # an inclusion threshold is no count: the pooled count is
+    ("Eleven studies contributed 402 patients. Cohorts with at least ten patients with FL treated with axi-cel "
+     "were eligible.", 402),
+])
+def test_the_cohorts_count(extractor, text, expected):
+    assert fields_of(extractor, text)["n_patients"] == expected
