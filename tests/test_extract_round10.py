@@ -141,3 +141,15 @@ def test_two_abbreviations_in_brackets_share_the_rate(extractor):
 ])
 def test_the_cohorts_count(extractor, text, expected):
     assert fields_of(extractor, text)["n_patients"] == expected
+
+
+# -- relapse timing after an aside -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Forty patients received CAR-T. Of 30 responders, six relapsed, four of them with CD19-negative, CD22-dim disease, "
+    "at a median of 5.5 months after infusion.",
+    "Forty patients received CAR-T. Relapses in the MCL cohort came early, at a median of 5.5 months post-infusion.",
+])
+def test_a_relapse_timed_by_a_median_after_an_aside(extractor, text):
+    assert {"measure": "time_to_relapse", "value": 5.5, "unit": "month", "qualifier": "median"} in \
+        fields_of(extractor, text)["durations"]
