@@ -153,3 +153,12 @@ def test_the_cohorts_count(extractor, text, expected):
 def test_a_relapse_timed_by_a_median_after_an_aside(extractor, text):
     assert {"measure": "time_to_relapse", "value": 5.5, "unit": "month", "qualifier": "median"} in \
         fields_of(extractor, text)["durations"]
+
+
+def test_a_preclinical_study_gives_no_durations(extractor):
+    text = ("We engineered CD33 CAR-NK cells and tested them in vitro and in mice. In MOLM-13 xenografts, treated mice "
+            "survived a median of 61 days compared with 30 days for controls, and CAR-NK cells were detectable after "
+            "4 weeks.")
+    fields = fields_of(extractor, text)
+    assert fields["study_design"] == "preclinical"
+    assert fields["durations"] == []

@@ -354,8 +354,9 @@ def assemble(doc: Doc, document: Document) -> Extraction:
     # a peak's day is expansion_peak.day, not an 'other' duration (GUIDE), in the peak's sentence
     peak_days = {(sentence_at(doc, p.start), p.value["day"]) for p in findings(doc, "expansion_peak")}
     for f in sorted(findings(doc, "durations"), key=lambda f: (MEASURES.index(f.value["measure"]), f.start)):
-        if cited_only or (f.detail.get("single_patient_only") and not single) or (f.detail.get("cohort_only") and single):
-            continue
+        if cited_only or untreated or (f.detail.get("single_patient_only") and not single) or \
+                (f.detail.get("cohort_only") and single):
+            continue  # no patient treated: the mice's survival is no duration (GUIDE)
         if f.value["measure"] == "other" and f.value["unit"] == "day" and \
                 (sentence_at(doc, f.start), f.value["value"]) in peak_days:
             continue
