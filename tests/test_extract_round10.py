@@ -162,3 +162,22 @@ def test_a_preclinical_study_gives_no_durations(extractor):
     fields = fields_of(extractor, text)
     assert fields["study_design"] == "preclinical"
     assert fields["durations"] == []
+
+
+# -- expansion peaks --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Fifteen patients received CAR-NK cells, which expanded early, to a peak of 5,120 transgene copies/μg DNA.",
+     [{"value": 5120, "unit": "copies/ug", "day": None}]),
+    ("Fifteen patients received CAR-T. CAR-T cells expanded to 42.5% of circulating CD3+ T cells on day 9.",
+     [{"value": 42.5, "unit": "percent", "day": 9}]),
+    # a decimal point between a value and its day is no sentence end
+    ("Fifteen patients received CAR-T. Peak CAR+ cells reached a median of 22.5% of circulating CD3+ T cells "
+     "(range 3.1-70.2) at a median of D12.", [{"value": 22.5, "unit": "percent", "day": 12}]),
+    # two units of one peak, one day after both; a share "of CD3+ cells"
+    ("Fifteen patients received CAR-T. Expansion peaked at a median of 1.4 × 10^5 copies/μg DNA and 51.2% of CD3+ "
+     "cells in blood, on day 10.", [{"value": 140000, "unit": "copies/ug", "day": 10},
+                                   {"value": 51.2, "unit": "percent", "day": 10}]),
+])
+def test_expansion_peaks(extractor, text, expected):
+    assert fields_of(extractor, text)["expansion_peak"] == expected
