@@ -65,8 +65,9 @@ eval: setup ## Score the extractor: the sets we tuned on, then dev gold last (pe
 #: fifth round's end: 25 synthetic page renderings, scored once with the round's final rules; battery10, sixth round:
 #: 24 synthetic abstracts looking like the trials, cohorts and meta-analyses the extractor meets; battery12, seventh
 #: round: 13 synthetic trials, cohorts and meta-analyses, scored once with the round's final rules; battery14, eighth
-#: round: 12 synthetic conference, PubMed-like and run-together abstracts)
-BLIND_GOLD := tests/fixtures/gold/blind7.jsonl tests/fixtures/gold/battery6.jsonl tests/fixtures/gold/battery8.jsonl \
+#: round: 12 synthetic conference, PubMed-like and run-together abstracts; blind8, eighth round: 8 real CC BY
+#: abstracts, most cut where the index's excerpt ends)
+BLIND_GOLD := tests/fixtures/gold/blind8.jsonl tests/fixtures/gold/blind7.jsonl tests/fixtures/gold/battery6.jsonl tests/fixtures/gold/battery8.jsonl \
   tests/fixtures/gold/battery10.jsonl tests/fixtures/gold/battery12.jsonl tests/fixtures/gold/battery14.jsonl
 
 #: our own phrasing battery: short cohort statements annotated for crs, icans, response and n_patients only
