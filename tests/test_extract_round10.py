@@ -181,3 +181,9 @@ def test_a_preclinical_study_gives_no_durations(extractor):
 ])
 def test_expansion_peaks(extractor, text, expected):
     assert fields_of(extractor, text)["expansion_peak"] == expected
+
+
+def test_a_meta_analysis_states_its_products_source_in_a_sentence_about_its_studies(extractor):
+    text = ("CAR T cells in mantle cell lymphoma: a meta-analysis. Fourteen studies of 602 patients were pooled. "
+            "Twelve studies used CD19-directed products, and all products were autologous.")
+    assert fields_of(extractor, text)["cell_source"] == ["autologous"]
