@@ -187,3 +187,25 @@ def test_a_meta_analysis_states_its_products_source_in_a_sentence_about_its_stud
     text = ("CAR T cells in mantle cell lymphoma: a meta-analysis. Fourteen studies of 602 patients were pooled. "
             "Twelve studies used CD19-directed products, and all products were autologous.")
     assert fields_of(extractor, text)["cell_source"] == ["autologous"]
+
+
+# -- rates: a breakdown by grade in the rate's bracket; counts of patients closed by "respectively" -----------------
+
+def test_a_breakdown_by_grade_inside_the_rates_bracket(extractor):
+    text = "Twenty pts were infused. CRS was seen in 18/20 pts (90%; gr 1-2 in 16, gr 3 in 2)."
+    crs = fields_of(extractor, text)["crs"]
+    assert {"grade": "any", "n": 18, "pct": 90} in crs
+    assert {"grade": "1-2", "n": 16, "pct": None} in crs
+    assert {"grade": "3", "n": 2, "pct": None} in crs
+
+
+def test_an_interval_in_the_rates_bracket_stays_part_of_it(extractor):
+    text = "Fifty-three patients were infused. CRS was seen in 14 of 53 patients (26%; 95% CI, 15 to 40)."
+    assert fields_of(extractor, text)["crs"] == [{"grade": "any", "n": 14, "pct": 26}]
+
+
+def test_counts_of_patients_closed_by_respectively(extractor):
+    text = ("Ninety patients received ide-cel or cilta-cel. A complete response was attained by 21 (42%) and 26 (65%) "
+            "patients, respectively.")
+    crs = [r for r in fields_of(extractor, text)["response"] if r["category"] == "CR"]
+    assert crs == [{"category": "CR", "n": 21, "pct": 42}, {"category": "CR", "n": 26, "pct": 65}]
