@@ -7,7 +7,6 @@ from extract_support import fields_of
 
 from pipeline.readers import read_text
 
-
 # -- a conference abstract's number before its title ------------------------------------------------------------------
 
 def test_a_numbered_conference_abstract_keeps_its_title_line():
