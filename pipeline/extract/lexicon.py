@@ -67,14 +67,15 @@ _SPELLING_RX = re.compile("|".join(re.escape(k) for k in _SPELLING_OF))
 
 #: the verbs authors misspell most ("achived", "acheived", "recieved", "occured"): a pattern that names the verb
 #: reads its common misspellings too, so no rule has to list them
-_MISSPELLINGS = (("achiev", "achi?e?i?v"), ("receiv", "rec(?:ei|ie)v"), ("occurr", "occurr?"))
+_MISSPELLINGS = {"achiev": "achi?e?i?v", "receiv": "rec(?:ei|ie)v", "occurr": "occurr?"}
+#: one pass, and never a second time: a macro already rewritten ("occurr?") is left as it is where a later
+#: pattern expands it
+_MISSPELLING_RX = re.compile(r"achiev|receiv|occurr(?!\?)")
 
 
 def _misspelt(regex: str) -> str:
     """``regex`` reading the common misspellings of the verbs it names (:data:`_MISSPELLINGS`)."""
-    for word, variant in _MISSPELLINGS:
-        regex = regex.replace(word, variant)
-    return regex
+    return _MISSPELLING_RX.sub(lambda m: _MISSPELLINGS[m.group(0)], regex)
 
 
 def _safe_char(ch: str) -> bool:
