@@ -256,8 +256,11 @@ class CarmineRates:
         """A statement comes right after value ``g`` in its clause ("40%, and 20% had PR"): the value may be that
         statement's, not another group's value of the statement before ("CRS in 83% and 85% of patients")."""
         end = g[-1].end
-        if _RESPECTIVELY_SOON.match(text, end):
-            return True  # "The pooled ORR and MRD negativity rate were 89% and 81%, respectively": a list of measures
+        soon = _RESPECTIVELY_SOON.match(text, end)
+        if soon and not any(end <= b.start < soon.end() for b in sa):
+            # "The pooled ORR and MRD negativity rate were 89% and 81%, respectively": a list of measures (not
+            # "were 18% and 16%, and grade >=3 ICANS 3% and 4%, respectively": that one closes the next clause)
+            return True
         return any(b.start >= end and len(text[end:b.start]) < 40 and not any(c in text[end:b.start] for c in ",;")
                    for b in sa)
 

@@ -44,6 +44,7 @@ class CarmineExpansion:
         if not values:
             return doc
         days = [t for _, t in values_of(doc, "times") if t.day]
+        listed = self._listed_days(text, [lv for _, lv in values_of(doc, "levels")])
         last: tuple[int, int] | None = None  # the last peak's end and its sentence's start
         for start, end, value, unit in sorted(values, key=lambda v: v[0]):
             if is_background(doc, start):
@@ -66,13 +67,32 @@ class CarmineExpansion:
                     of_t_cells or self.rx["percent_context"].search(
                         text, max(s, lo - 60) if cue is not None else last[0] if last else lo, start))):
                 continue
-            day = self._day(text, lo, start, end, e, s, days, before=cue is not None)
+            day = listed[start] if start in listed else self._day(text, lo, start, end, e, s, days,
+                                                                    before=cue is not None)
             last = (end, s)
             add_finding(doc, Finding("expansion_peak", {"value": value, "unit": unit, "day": day}, lo, end,
                                      f"{self.name}.peak_{'percent' if percent else 'level'}"
                                      f"{'_next' if cue is None else ''}", 0.85,
                                      detail={"matched": text[lo:end]}))
         return doc
+
+    def _listed_days(self, text: str, levels: list[Any]) -> dict[int, int]:
+        """The days of levels listed before one unit and given one each in order after it ("86, 12 and 143
+        cells/μL on days 10, 14 and 7, respectively"): each level's start -> its day."""
+        out: dict[int, int] = {}
+        run: list[Any] = []
+        for lv in [*levels, None]:
+            if lv is not None and lv.form == "l_level_list" and (
+                    not run or _LIST_GAP.match(text, run[-1].end, lv.start)):
+                run.append(lv)
+                continue
+            if len(run) > 1:
+                m = self.rx["days_respectively"].match(text[run[-1].end:run[-1].end + 160])
+                listed = [int(x) for x in re.findall(r"\d+", m.group("days"))] if m else []
+                if len(listed) == len(run):
+                    out.update({r.start: day for r, day in zip(run, listed, strict=True)})
+            run = [lv] if lv is not None and lv.form == "l_level_list" else []
+        return out
 
     def _cue(self, text: str, lo: int, start: int, days: list[Time], gap: re.Pattern[str]) -> int | None:
         """Where the peak cue before a value starts, if one stands close enough (the first whose ``gap`` holds)."""
@@ -97,6 +117,10 @@ class CarmineExpansion:
                     return int(t.values[0])
         m = self.rx["time_to_peak"].search(text, s, start)
         return int(m.group("day")) if m else None
+
+
+#: what stands between two levels of one list ("86, 12 and 143")
+_LIST_GAP = re.compile(r"\s*(?:,|,?\s*(?:and|vs\.?|versus))\s*$")
 
 
 def _without(text: str, lo: int, hi: int, days: list[Time]) -> str:

@@ -79,7 +79,7 @@ class ContextQualifier:
             if direction == "sentence":
                 out.append((s, e, rule["id"]))
             elif direction == "forward":
-                i = bisect.bisect_right(stops, m.end())
+                i = bisect.bisect_left(stops, m.end())  # a terminator right at the cue's end ends it there
                 stop = min(e, m.end() + scope, stops[i] if i < len(stops) else e)
                 out.append((m.start(), stop, rule["id"]))
             else:
