@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from extract_support import fields_of
 
 # -- a comparator's scope ends where the CAR arm's clause begins --------------------------------------------------------
@@ -45,3 +46,55 @@ def test_respectively_closing_the_second_clause_leaves_the_first_ones_values(ext
 def test_a_list_of_measures_closed_by_respectively_is_still_paired(extractor):
     fields = fields_of(extractor, "The pooled ORR and CR rate were 89% and 61%, respectively.")
     assert fields["response"] == [{"category": "ORR", "n": None, "pct": 89}, {"category": "CR", "n": None, "pct": 61}]
+
+
+# -- durations ------------------------------------------------------------------------------------------------------------
+
+def _durations(extractor, text):
+    return [(d["measure"], d["value"], d["unit"], d["qualifier"]) for d in fields_of(extractor, text)["durations"]]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a second transplant after the CAR is no history
+    ("CD22 CAR-T cells were infused in 12 patients. Four responders went on to a second allograft, and three of them "
+     "remain in remission at 9 and 11 and 15 months.", None),
+    # the longest of ongoing remissions
+    ("CD19 CAR-T cells were infused in 20 patients. Nine remain in continuous remission, the longest at 31 months.",
+     [("response_duration", 31, "month", "ongoing")]),
+    # a response ongoing after the dosing (not a dosing schedule)
+    ("One patient received BCMA CAR-T cells. Her stringent CR is ongoing beyond 18 months after dosing.",
+     [("response_duration", 18, "month", "ongoing")]),
+    # "has now lasted": still lasting
+    ("Two patients received CD19 CAR-T cells. Drug-free remission has now lasted 10 and 7 months, respectively.",
+     [("response_duration", 10, "month", "ongoing"), ("response_duration", 7, "month", "ongoing")]),
+    # no evidence of the disease at a time after the CAR
+    ("A boy received CD19 CAR-T cells. He has no evidence of lymphoma 20 months after the infusion.",
+     [("response_duration", 20, "month", "ongoing")]),
+    # "by day N": at the latest then
+    ("A woman received CD19 CAR-T cells. By day 14 her marrow was in MRD-negative complete remission.",
+     [("time_to_response", 14, "day", "<=")]),
+    # a relapse after a transplant, timed in an aside referring back to it
+    ("Of the 30 patients, 12 had relapsed after an allogeneic transplant, a median of 8 months (range, 3-40) after it; "
+     "all then received CD19 CAR-T cells.", [("prior_remission", 8, "month", "median")]),
+    # a progression counted from a chemotherapy regimen
+    ("A 52-year-old man progressed within 4 months of completing six cycles of R-CHOP. He then received axi-cel.",
+     [("prior_remission", 4, "month", "<=")]),
+    # a transplant declined is no therapy the relapse is counted from
+    ("CD7 CAR-T cells were infused in 4 patients. One, who declined transplantation, relapsed with CD7-negative "
+     "disease on day +95.", [("time_to_relapse", 95, "day", None)]),
+    # an event's end after a comma
+    ("A patient received CD19 CAR-T cells. Grade 2 ICANS followed on day 5, settling within four days.",
+     [("other", 5, "day", None), ("other", 4, "day", "<=")]),
+    # when a response was first seen
+    ("Three patients received CD19 CAR-T cells. All responded, with improvement first noted at week 4.",
+     [("time_to_response", 4, "week", None)]),
+    # one measure's value in two groups, the second named by "without"
+    ("In all, 60 patients received CD19 CAR-T cells. The median ICANS onset was day 7 with prophylaxis and day 4 "
+     "without.", [("other", 7, "day", "median"), ("other", 4, "day", "median")]),
+])
+def test_durations_of_the_ninth_round(extractor, text, expected):
+    got = _durations(extractor, text)
+    if expected is None:  # remissions after the CAR, not before it
+        assert got and all(m == "response_duration" for m, *_ in got)
+    else:
+        assert sorted(got) == sorted(expected)

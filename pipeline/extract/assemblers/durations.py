@@ -54,13 +54,19 @@ _ARM_NEXT = re.compile(r"\s*(?:in|for|among|with)\s+(?:the\s+)?[^,.;()%]{1,40}?(
 #: a span counted from the infusion ("relapsed six months after infusion")
 _AFTER_INFUSION = re.compile(r"\s*(?:after|post|following|from)\s+(?:the\s+)?(?:first\s+|initial\s+|cell\s+)?infusion\b", re.I)
 #: the next group's value names its group after it ("... compared to 15 months in the nRF group")
-_ARM_AFTER = re.compile(r"\s*(?:\([^)]*\)\s*)?(?:in|for|among|with|without)\s", re.I)
+_ARM_AFTER = re.compile(r"\s*(?:\([^)]*\)\s*)?(?:(?:in|for|among|with)\s|without\b)", re.I)
+#: a time point that bounds when something happened ("CR by day 17")
+_BY = re.compile(r"\bby\s+(?:the\s+)?$", re.I)
+_BY_SPAN = re.compile(r"by\s+(?!(?:an?|the)\s+median\b)", re.I)
 _ARTICLE = re.compile(r"\b(?:an?|the)\s+$", re.I)
 #: "a 26.3-month median follow-up": the median named after the span
 _MEDIAN_RIGHT = re.compile(r"[-\s]+median\b", re.I)
 #: therapies that may come before or after the CAR, named in both word lists below
 _NON_CAR_DRUGS = r"chemotherapy|blinatumomab|inotuzumab"
 _OTHER_THERAPY = re.compile(rf"(?<!non-)(?<!non\s)(?<!un)\b(?:transplant\w*|HSCT|HCT|ASCT|allo\w*|radiotherapy|surgery|{_NON_CAR_DRUGS})\b", re.I)
+#: a therapy named as not given ("The third, who declined transplantation, relapsed ... on day +120")
+_NOT_GIVEN = re.compile(r"\b(?:declined|refused|without|no|not|never|ineligible\s+for|unfit\s+for|instead\s+of)\s+"
+                        r"(?:(?:an?|the|any|further|second|another)\s+)*(?:[\w-]+\s+)?$", re.I)
 #: a therapy given before the CAR whose remission a sentence may measure (not a transplant: one after the CAR consolidates)
 _EARLIER_THERAPY = re.compile(rf"\b(?:R-?CHOP|R-?ICE|R-?DHAP|BEAM|chemoimmunotherapy|rituximab|induction|salvage|"
                               rf"first[-\s]line|second[-\s]line|bortezomib|lenalidomide|daratumumab|ibrutinib|"
@@ -186,7 +192,9 @@ class CarmineDurations:
         relapsed 15 months later" counts from the transplant)."""
         if self._car.search(text, s, start) or self._car.search(right[:60]) or _AFTER_INFUSION.match(right):
             return True
-        return bool(self._car.search(text, 0, s)) and not _OTHER_THERAPY.search(text, s, start)
+        return bool(self._car.search(text, 0, s)) and not any(
+            not _NOT_GIVEN.search(text, max(s, m.start() - 30), m.start())
+            for m in _OTHER_THERAPY.finditer(text, s, start))
 
     def _emit(self, doc: Doc, text: str, t: Time, s: int, e: int, left: str, right: str, rule: dict[str, Any],
               q: dict[str, Any], listed: bool = False, cohort_only: bool = False) -> None:
@@ -211,12 +219,15 @@ class CarmineDurations:
             measure = "prior_remission"
         qualifier = None if rule.get("no_bound") else t.qualifier
         if measure == "prior_remission" and qualifier not in ("<=", ">"):
-            qualifier = None
+            qualifier = "median" if t.median or _MEDIAN.search(left) else None
         groups = rule["_match"].groupdict() if rule["side"] == "left" else {}
         if measure == "response_duration":
             if groups.get("now") or (groups.get("ongoing") or "").lower() == "ongoing" or rule.get("ongoing") \
                     or _STILL.search(text, s, e):
                 qualifier = "ongoing"
+        elif measure == "time_to_response" and qualifier is None and (
+                _BY.search(text, max(s, t.start - 12), t.start) or _BY_SPAN.match(text, t.start, t.end)):
+            qualifier = "<="  # "reached MRD-negative CR by day 17": at the latest then, as "within" (GUIDE)
         elif measure in ("follow_up", "survival", "time_to_response", "time_to_relapse", "other") and (
                 t.median or _MEDIAN.search(left) or _MEDIAN_RIGHT.match(right)) and qualifier is None:
             qualifier = "median"
