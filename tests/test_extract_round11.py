@@ -98,3 +98,39 @@ def test_durations_of_the_ninth_round(extractor, text, expected):
         assert got and all(m == "response_duration" for m, *_ in got)
     else:
         assert sorted(got) == sorted(expected)
+
+
+# -- design, gene editing, cell source -----------------------------------------------------------------------------------
+
+def test_an_animal_study_naming_a_hoped_for_trial_is_preclinical(extractor):
+    text = ("Background: B7-H3 CAR T cells have given encouraging results in early clinical trials. Methods: CAR-NK "
+            "cells were tested against glioma spheroids and orthotopic xenografts in NSG mice. Results: Tumours were "
+            "eradicated in 6 of 9 mice. Conclusions: These cells warrant a first-in-human trial.")
+    assert fields_of(extractor, text)["study_design"] == "preclinical"
+
+
+def test_an_edit_named_only_about_the_field_is_others(extractor):
+    text = ("Background: Most groups have removed CD7 from CAR T cells with CRISPR/Cas9 or base editing. Methods: "
+            "Our CD7 CAR T cells keep CD7 in the ER with a PEBL, without any gene editing. Results: 12 patients were "
+            "infused.")
+    assert sorted(fields_of(extractor, text)["gene_editing"]) == ["none", "protein_blocker"]
+
+
+def test_a_run_in_heading_before_a_number_ends_the_background(extractor):
+    # "Methods: 3+3 design": the heading is read although a digit follows it, so the Methods sentence is no background
+    text = ("Background: Allogeneic CAR T cells can be made from donors. Aims: To define the dose. Methods: 3+3 design "
+            "with three dose levels; cells were autologous. Results: 15 pts received CD7 CAR T cells.")
+    assert fields_of(extractor, text)["cell_source"] == ["autologous"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("We treated 19 pts with CD7 CAR T cells; cells were autologous, or collected from the original transplant donor "
+     "for pts relapsing after allo-HSCT.", ["allogeneic", "autologous"]),
+    ("Four children received CLL1 CAR-T cells, manufactured from the patient's own T cells (patients 2 and 4) or "
+     "from the previous transplant donor (patients 1 and 3).", ["allogeneic", "autologous"]),
+    ("We reviewed all adults apheresed for commercial, autologous axi-cel or tisa-cel at four centres.", ["autologous"]),
+    # a transplant's source word is not the product's
+    ("Patients had received autologous stem cell transplantation before axi-cel.", []),
+])
+def test_cell_sources_named_with_a_donor_or_a_product(extractor, text, expected):
+    assert sorted(fields_of(extractor, text)["cell_source"]) == expected

@@ -33,6 +33,8 @@ CASE_SERIES_WORDS = re.compile(r"case\s+series", re.I)
 #: publishers' labels of a research article (lower case): with a treated disease and no stated design, a cohort
 RESEARCH_TYPES = frozenset({"original research", "research article", "research-article", "brief research report",
                             "original article", "article"})
+#: animal models: a study of them with no treated person is preclinical whatever trial it names
+ANIMALS = re.compile(r"\b(?:mice|mouse|murine|xenografts?|NSG|rats?|non-?human\s+primates?)\b", re.I)
 PEOPLE_IN_TITLE = re.compile(r"\b(?:patients?|children|adults|recipients|cohort)\b", re.I)
 
 
@@ -100,6 +102,10 @@ class CarmineDesign:
             design = "case_report"
             where = individuals[0] if individuals else (candidates[0] if candidates else None)
             hits.setdefault("case_report", weak.get("case_report") or (where.start, where.end) if where else (0, 0))
+        elif "preclinical" in hits and not candidates and not individuals and ANIMALS.search(text):
+            # animal models and no treated person: a trial named is a cited or a hoped-for one ("warrant a
+            # first-in-human trial")
+            design = "preclinical"
         elif "observational_cohort" in hits:
             design = "observational_cohort"
         elif "clinical_trial" in hits:

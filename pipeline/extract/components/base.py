@@ -128,7 +128,7 @@ def heading_kind(heading: str) -> str:
 #: "toxicity.Case presentationA woman aged 71")
 _RUNIN_HEADING = re.compile(  # starts on its capital (a charset prefix the regex engine scans for), then looks back
     r"(?P<h>[A-Z](?:(?<=^[A-Z])|(?<=\n[A-Z])|(?<=[.!?)\]][A-Z])|(?<=[.!?)\]]\s[A-Z])|(?<=\d\s[A-Z]))"
-    r"[A-Za-z]{2,20}(?: [A-Za-z]{2,12}){0,2})(?:[.:][ \t]+(?=[A-Z])|(?=[A-Z][a-z]|A\s[a-z]))")
+    r"[A-Za-z]{2,20}(?: [A-Za-z]{2,12}){0,2})(?:[.:][ \t]+(?=[A-Z\d])|(?=[A-Z][a-z]|A\s[a-z]))")
 #: a sentence that reports this study even inside an Introduction ("Here, we report a patient who ...")
 _OWN_REPORT = re.compile(
     r"\b(?:here(?:in)?,?\s+we|we\s+(?:here\s+)?(?:report|present|describe)(?:e?d)?\b|in\s+this\s+(?:case\s+)?report,?\s+we"

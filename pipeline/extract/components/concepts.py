@@ -99,6 +99,13 @@ class CarmineConcepts:
                 continue  # "Sleeping Beauty transposon", "non-viral piggyBac": the specific system says it
             self._emit(doc, "vector", t.label, t, "vector_lexicon", 0.85)
         editing = terms.get("gene_editing", [])
+        # "most groups have removed CD7 with CRISPR/Cas9 or base editing" in the Background, then "without any gene
+        # editing": an edit named only about the field is others', where the text states its own elsewhere
+        # ("none" and a protein blocker are always the text's own: nobody reports another study's absence of editing)
+        own = {t.label for t in editing if t.label in ("none", "protein_blocker")
+               or not self._about_field(doc, text, t.start)}
+        if own:
+            editing = [t for t in editing if t.label in own]
         base_edited = any(t.label == "base_editing" for t in editing)
         for t in editing:
             if t.label == "crispr" and base_edited and self.rx["editing_guide_before"].search(
