@@ -134,3 +134,25 @@ def test_a_run_in_heading_before_a_number_ends_the_background(extractor):
 ])
 def test_cell_sources_named_with_a_donor_or_a_product(extractor, text, expected):
     assert sorted(fields_of(extractor, text)["cell_source"]) == expected
+
+
+# -- responses: "partial or complete", groups after a preposition, a physician's-choice comparator, "a single patient" ---
+
+def test_partial_or_complete_responses_are_the_overall_rate_in_each_group(extractor):
+    fields = fields_of(extractor, "We treated 40 patients with CLDN18.2 CAR-T cells. Complete or partial responses "
+                                  "occurred in 9 of 24 evaluable gastric patients (37.5%) and in 1 of 8 with PDAC "
+                                  "(12.5%), compared with 1/20 (5.0%) in the physician's-choice cohort.")
+    assert fields["response"] == [{"category": "ORR", "n": 9, "pct": 37.5}, {"category": "ORR", "n": 1, "pct": 12.5}]
+
+
+def test_cr_or_pr_is_a_response_rate(extractor):
+    assert fields_of(extractor, "Of 20 patients given CD19 CAR-T cells, 12 achieved CR or PR (60%).")["response"] == \
+        [{"category": "ORR", "n": 12, "pct": 60}]
+
+
+def test_a_single_patient_is_a_count_of_one(extractor):
+    fields = fields_of(extractor, "We treated 36 patients with CAR-T cells. ORR was 40%; a single patient with PDAC "
+                                  "achieved a complete response.")
+    assert {"category": "CR", "n": 1, "pct": None} in fields["response"]
+    case = fields_of(extractor, "A single patient was treated with CAR-T cells and achieved CR.")
+    assert case["study_design"] == "case_report" and case["n_patients"] == 1

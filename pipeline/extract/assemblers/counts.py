@@ -33,7 +33,7 @@ from pipeline.extract.spans import Quantity, values_of
 
 #: quantity forms that count people (their noun in the span, or a verb right after it; "we reviewed all 27
 #: consecutive patients")
-PEOPLE_FORMS = frozenset({"q_people", "q_people_coord", "q_people_far", "q_count_list", "q_bare_count", "q_infused_in",
+PEOPLE_FORMS = frozenset({"q_people", "q_single", "q_people_coord", "q_people_far", "q_count_list", "q_bare_count", "q_infused_in",
                           "q_all_n"})
 #: forms "17 of 20", "17/20 patients (85%)": the numerator is a share, the denominator a hint
 OF_FORMS = frozenset({"q_n_of_total", "q_n_of_total_pct"})
