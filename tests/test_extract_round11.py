@@ -156,3 +156,46 @@ def test_a_single_patient_is_a_count_of_one(extractor):
     assert {"category": "CR", "n": 1, "pct": None} in fields["response"]
     case = fields_of(extractor, "A single patient was treated with CAR-T cells and achieved CR.")
     assert case["study_design"] == "case_report" and case["n_patients"] == 1
+
+
+# -- counts after their labels, breakdowns by group, "8 of them (67%)" -------------------------------------------------
+
+def test_counts_written_after_their_grade_or_response_label(extractor):
+    fields = fields_of(extractor, "Results: 21 pts were infused. CRS in 18/21 (86%): G1 11, G2 6, G3 1; ICANS in 2 "
+                                  "pts, both G1. Best response: CR 8, PR 4, SD 2 and PD 1 among 15 evaluable pts.")
+    assert fields["crs"] == [{"grade": "any", "n": 18, "pct": 86}, {"grade": "1", "n": 11, "pct": None},
+                             {"grade": "2", "n": 6, "pct": None}, {"grade": "3", "n": 1, "pct": None}]
+    assert fields["icans"] == [{"grade": "1", "n": 2, "pct": None}]
+    assert [(r["category"], r["n"]) for r in fields["response"]] == [("CR", 8), ("PR", 4), ("SD", 2), ("PD", 1)]
+
+
+def test_a_label_before_a_list_of_times_is_no_count(extractor):
+    fields = fields_of(extractor, "Two patients received CD19 CAR-T cells; both remain in CR 16 and 9 months after "
+                                  "infusion, respectively.")
+    assert all(r["n"] is None for r in fields["response"])
+
+
+def test_a_share_of_them_with_its_rate(extractor):
+    fields = fields_of(extractor, "Results: 21 pts were infused. All 12 DL3 pts responded, 8 of them (67%) reaching "
+                                  "CR.")
+    assert {"category": "CR", "n": 8, "pct": 67} in fields["response"]
+
+
+def test_crr_is_the_complete_response_rate(extractor):
+    fields = fields_of(extractor, "Among 32 pts evaluable after CAR-T, ORR was 66% (21/32) and CRR 44% (14/32).")
+    assert fields["response"] == [{"category": "ORR", "n": 21, "pct": 66}, {"category": "CR", "n": 14, "pct": 44}]
+
+
+def test_a_count_before_a_breakdown_in_its_bracket(extractor):
+    fields = fields_of(extractor, "Among 41 patients given CAR-T cells, the objective response rate was 39.0% "
+                                  "(16/41; one complete and 15 partial responses).")
+    assert {"category": "ORR", "n": 16, "pct": 39} in fields["response"]
+
+
+def test_breakdowns_by_product_in_a_bracket_and_after_a_dash(extractor):
+    fields = fields_of(extractor, "We treated 200 patients with axi-cel or tisa-cel. Any-grade CRS occurred in 82.6% "
+                                  "of patients (axi-cel 89.1%, tisa-cel 73.6%). Neurotoxicity was seen in 36.1%, of "
+                                  "grade 3 or more in 12.3% — 16.4% after axi-cel and 6.6% after tisa-cel.")
+    assert [c["pct"] for c in fields["crs"]] == [82.6, 89.1, 73.6]
+    assert [(i["grade"], i["pct"]) for i in fields["icans"]] == [("any", 36.1), (">=3", 12.3), (">=3", 16.4),
+                                                                 (">=3", 6.6)]

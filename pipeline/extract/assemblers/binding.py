@@ -453,17 +453,23 @@ class CarmineRates:
         """A bound value broken down by group right after it: each group's value its own observation ("the complete
         response rate 53.6% (45/84), namely 58.8% with axi-cel and 45.5% with tisa-cel"); two groups at least."""
         later = [q for q in sq if q.start >= group[-1].end]
-        if len(later) < 2 or later[0].pct is None or not self.rx["group_values_lead"].fullmatch(
-                text, group[-1].end, later[0].start):
+        if len(later) < 2 or later[0].pct is None:
             return
-        listed = [later[0]]
-        for prev, q in pairwise(later):
-            if q.pct is None or not self.rx["group_value_gap"].fullmatch(text, prev.end, q.start):
-                break
-            listed.append(q)
-        if len(listed) >= 2 and self.rx["group_value_last"].match(text, listed[-1].end):
-            for q in listed:
-                self._add_arm(a, q)
+        # "namely 58.8% with axi-cel and 45.5% with tisa-cel" (each group after its value), or "(axi-cel 89.1%,
+        # tisa-cel 73.6%)" (each group before its value, in a bracket)
+        for lead, gap, last in (("group_values_lead", "group_value_gap", "group_value_last"),
+                                ("group_named_lead", "group_named_gap", "group_named_last")):
+            if not self.rx[lead].fullmatch(text, group[-1].end, later[0].start):
+                continue
+            listed = [later[0]]
+            for prev, q in pairwise(later):
+                if q.pct is None or not self.rx[gap].fullmatch(text, prev.end, q.start):
+                    break
+                listed.append(q)
+            if len(listed) >= 2 and self.rx[last].match(text, listed[-1].end):
+                for q in listed:
+                    self._add_arm(a, q)
+                return
 
     def _corresponding(self, text: str, a: Anchor, group: list[Quantity],
                        earlier: list[tuple[Anchor, list[Quantity]]]) -> None:
