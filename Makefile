@@ -66,10 +66,11 @@ eval: setup ## Score the extractor: the sets we tuned on, then dev gold last (pe
 #: 24 synthetic abstracts looking like the trials, cohorts and meta-analyses the extractor meets; battery12, seventh
 #: round: 13 synthetic trials, cohorts and meta-analyses, scored once with the round's final rules; battery14, eighth
 #: round: 12 synthetic conference, PubMed-like and run-together abstracts; blind8, eighth round: 8 real CC BY
-#: abstracts, most cut where the index's excerpt ends; battery16 and battery18, ninth round: 14 synthetic documents of every design each)
+#: abstracts, most cut where the index's excerpt ends; battery16, battery18 and battery20, ninth round: 14 synthetic documents of every
+#: design each)
 BLIND_GOLD := tests/fixtures/gold/blind8.jsonl tests/fixtures/gold/blind7.jsonl tests/fixtures/gold/battery6.jsonl tests/fixtures/gold/battery8.jsonl \
   tests/fixtures/gold/battery10.jsonl tests/fixtures/gold/battery12.jsonl tests/fixtures/gold/battery14.jsonl \
-  tests/fixtures/gold/battery16.jsonl tests/fixtures/gold/battery18.jsonl
+  tests/fixtures/gold/battery16.jsonl tests/fixtures/gold/battery18.jsonl tests/fixtures/gold/battery20.jsonl
 
 #: our own phrasing battery: short cohort statements annotated for crs, icans, response and n_patients only
 BATTERY_GOLD := tests/fixtures/gold/battery.jsonl
@@ -82,11 +83,12 @@ BATTERY2_GOLD := tests/fixtures/gold/battery2.jsonl
 #: round, A: cell sources and expansion peaks, B: transplants and their timing), battery11 (30, seventh round, trials,
 #: cohorts and meta-analyses as abstracts and captured pages), battery13 (12, eighth round, structured abstracts and
 #: captured pages rich in rates), battery15 (14, ninth round, comparator arms, listed peaks, paired rates), battery17 (14,
-#: ninth round, conference abstracts, hard counts and toxicity statements)
+#: ninth round, conference abstracts, hard counts and toxicity statements), battery19 (14, ninth round, case reports
+#: and series, every response category and duration)
 FULL_BATTERY_GOLD := tests/fixtures/gold/battery3.jsonl tests/fixtures/gold/battery4.jsonl \
   tests/fixtures/gold/battery5.jsonl tests/fixtures/gold/battery7.jsonl tests/fixtures/gold/battery9.jsonl \
   tests/fixtures/gold/battery11.jsonl tests/fixtures/gold/battery13.jsonl tests/fixtures/gold/battery15.jsonl \
-  tests/fixtures/gold/battery17.jsonl
+  tests/fixtures/gold/battery17.jsonl tests/fixtures/gold/battery19.jsonl
 
 eval-battery: setup ## Our phrasing batteries, on the fields each annotates (rates; durations, transplant, patients)
 	@echo "== $(BATTERY_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY_GOLD) --scorer $(dir $(GOLD))score.py \
