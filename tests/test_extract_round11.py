@@ -199,3 +199,37 @@ def test_breakdowns_by_product_in_a_bracket_and_after_a_dash(extractor):
     assert [c["pct"] for c in fields["crs"]] == [82.6, 89.1, 73.6]
     assert [(i["grade"], i["pct"]) for i in fields["icans"]] == [("any", 36.1), (">=3", 12.3), (">=3", 16.4),
                                                                  (">=3", 6.6)]
+
+
+# -- sections, transplants, "SD" as a statistic ---------------------------------------------------------------------------
+
+def test_a_case_series_section_is_no_background(extractor):
+    text = ("Skip to main content\n\nCASE REPORT article\n\nFront. Oncol.\n\nCase series: CD7 CAR-T cells in T-ALL\n\n"
+            "Abstract\n\nBackground: Most CD7 CAR-T programmes knock out CD7 with CRISPR/Cas9.\n\nCase series: Two "
+            "patients received CD7 CAR-T cells. Patient 1, a 16-year-old boy, had relapsed within 5 months of a "
+            "matched-sibling allo-HSCT. Patient 2, a 34-year-old woman, had grade 3 CRS.\n\nConclusions: Feasible.")
+    fields = fields_of(extractor, text)
+    assert fields["patients"] == [{"age_years": 16, "sex": "male"}, {"age_years": 34, "sex": "female"}]
+    assert fields["transplant"] == ["prior_allo_hsct"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # counts with their shares in a list of baseline features
+    ("We report 57 patients with MCL treated with brexu-cel. 24 (42.1%) had TP53 aberrations, 19 (33.3%) a previous "
+     "autologous stem cell transplant and 3 (5.3%) a previous allogeneic transplant.",
+     ["prior_allo_hsct", "prior_auto_hsct"]),
+    # an earlier line's response consolidated by a transplant, in a sentence naming no CAR
+    ("A 60-year-old woman with myeloma received cilta-cel. Four cycles of bortezomib, lenalidomide and dexamethasone "
+     "induced a very good partial response, which was consolidated with high-dose melphalan and autologous stem cell "
+     "transplantation.", ["prior_auto_hsct"]),
+    # the CAR's remission consolidated by a transplant stays consolidative
+    ("After CD19 CAR-T cells, 5 patients in CR were consolidated with allo-HSCT.", ["consolidative_allo_hsct"]),
+])
+def test_transplant_timing_of_the_ninth_round(extractor, text, expected):
+    assert sorted(fields_of(extractor, text)["transplant"]) == expected
+
+
+def test_sd_as_a_standard_deviation_is_no_stable_disease(extractor):
+    text = ("We pooled 2 trials of CAR-T cells with 37 participants. Where only medians were given, the mean and "
+            "standard (Standard Deviation, SD) were estimated.")
+    assert fields_of(extractor, text)["response"] == []

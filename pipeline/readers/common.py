@@ -23,6 +23,9 @@ ABSTRACT_HEADINGS = frozenset(
         "registration", "systematic review registration", "importance", "main body",
         "short conclusion", "diagnosis", "interventions", "outcomes", "lessons",
         "patient concerns", "diagnoses", "observations", "key points", "case descriptions",
+        "case series", "case details", "case history", "case histories", "clinical case", "clinical cases",
+        "clinical presentation", "study design", "data sources", "evidence synthesis", "results and discussion",
+        "background and aims", "aims and objectives", "methods and results",
     }
 )
 

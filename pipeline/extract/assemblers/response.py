@@ -50,6 +50,8 @@ class CarmineResponse:
                 continue
             if self.rx["duration_of"].search(text, max(0, t.start - 30), t.start) or self.rx["group_name"].match(text[t.end:t.end + 20]):
                 continue  # "duration of response": a duration, not a response; "PD patients": a group
+            if t.label == "SD" and self.rx["sd_statistic"].search(text, max(0, t.start - 80), t.end + 40):
+                continue  # "the mean and standard (Standard Deviation, SD)": a statistic, not stable disease
             if t.label == "ORR" and self.rx["mrd_before"].search(text, max(0, t.start - 40), t.start):
                 continue  # "MRD-negative response rate": MRD negativity, not an overall response
             q = qualifiers(doc, t.start)

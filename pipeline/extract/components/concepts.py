@@ -380,8 +380,13 @@ class CarmineConcepts:
                 if self.rx["tx_other_bridge"].search(before) and not self.cue["car_treatment"].search(before):
                     continue  # "20 received chemotherapy as a bridge to allo-HSCT": another arm's transplant
                 timing, rule = "consolidative", "tx_consolidative"
+                if self.rx["tx_earlier_line"].search(sent) and not self.cue["car_treatment"].search(sent) \
+                        and not self._car.search(sent):
+                    timing, rule = "prior", "tx_earlier_line"  # an earlier line's response, consolidated
             elif self.rx["tx_prior_before"].search(before) or self.rx["tx_prior_any"].search(sent):
                 timing, rule = "prior", "tx_prior"
+            elif self.rx["tx_earlier_line"].search(sent) and not self._car.search(sent):
+                timing, rule = "prior", "tx_earlier_line"  # told with an earlier line's therapy, no CAR named
             elif first_car is not None and s < first_car:
                 timing, rule = "prior", "tx_before_car_sentence"
             elif first_car is not None and s > first_car and self.rx["tx_then"].search(sent):
