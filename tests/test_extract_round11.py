@@ -233,3 +233,40 @@ def test_sd_as_a_standard_deviation_is_no_stable_disease(extractor):
     text = ("We pooled 2 trials of CAR-T cells with 37 participants. Where only medians were given, the mean and "
             "standard (Standard Deviation, SD) were estimated.")
     assert fields_of(extractor, text)["response"] == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("A woman received CD22 CAR-T cells. She is in ongoing CR at 18 months.",
+     [("response_duration", 18, "month", "ongoing")]),
+    ("A man received cilta-cel. He remains in sCR without maintenance, 26 months after the infusion.",
+     [("response_duration", 26, "month", "ongoing")]),
+    ("A man received CD19 CAR-T cells. A PET-CT showed a complete metabolic response, maintained at 20 months.",
+     [("response_duration", 20, "month", "ongoing")]),
+    # an earlier regimen's remission, its relapse counted from it
+    ("A man received axi-cel. At transformation R-CHOP gave a complete metabolic response, yet the lymphoma recurred "
+     "11 months later.", [("prior_remission", 11, "month", None)]),
+    # CAR persistence told by the cells' loss
+    ("A man received axi-cel. Two months later CAR-T cells had disappeared from the blood by day 60.",
+     [("other", 60, "day", None)]),
+    # an earlier CAR's remission, dated in the past perfect
+    ("Four patients received GPRC5D CAR-T cells. Patient 1 had undergone autologous transplantation in 2016 and had "
+     "received idecabtagene vicleucel in 2022, which produced a stringent CR lasting 8 months.",
+     [("prior_remission", 8, "month", None)]),
+    ("In all, 60 patients received CAR-T cells. Onset of CRS was at median day 6 and it lasted a median of 4 days.",
+     [("other", 6, "day", "median"), ("other", 4, "day", "median")]),
+    ("We compared two CAR-T products. Median PFS reached 11.4 months after axi-cel and 4.9 months after tisa-cel.",
+     [("survival", 11.4, "month", "median"), ("survival", 4.9, "month", "median")]),
+    ("We pooled 20 studies of CAR-T cells. The studies followed their patients for a median of 14 months.",
+     [("follow_up", 14, "month", "median")]),
+    # the control arm's survival is the comparator's
+    ("We pooled CAR-T studies. In the randomised trials the control arms had an ORR of 67.8% and a median PFS of "
+     "12.2 months.", []),
+])
+def test_more_durations_of_the_ninth_round(extractor, text, expected):
+    assert sorted(_durations(extractor, text)) == sorted(expected)
+
+
+def test_an_earlier_cars_response_dated_in_the_past_perfect_is_history(extractor):
+    text = ("Four patients received GPRC5D CAR-T cells. Patient 1 had received idecabtagene vicleucel in 2022, which "
+            "produced a stringent CR lasting 8 months. After GPRC5D CAR-T she achieved VGPR.")
+    assert fields_of(extractor, text)["response"] == [{"category": "VGPR", "n": None, "pct": None}]

@@ -49,12 +49,12 @@ _CANONICAL = {"overall survival": "os", "progression-free survival": "pfs", "pro
 #: between two values of one list ("8.5 months and 19.0 months", "8.9 months overall, 4.6 months with EMD")
 _LISTED = re.compile(r"\s*(?:overall\b\s*)?(?:,\s*)?(?:and|or)?\s*")
 #: one measure's value for one group, then for another ("21.9 months in the RI group compared to 15 months")
-_ARM_NEXT = re.compile(r"\s*(?:in|for|among|with)\s+(?:the\s+)?[^,.;()%]{1,40}?(?:,\s*|\s+)(?:compared\s+(?:to|with)"
+_ARM_NEXT = re.compile(r"\s*(?:in|for|among|with|after|following)\s+(?:the\s+)?[^,.;()%]{1,40}?(?:,\s*|\s+)(?:compared\s+(?:to|with)"
                        r"|versus|vs\.?|and|whereas|while)\s+(?:(?:it\s+was|was|were)\s+)?(?:only\s+)?", re.I)
 #: a span counted from the infusion ("relapsed six months after infusion")
 _AFTER_INFUSION = re.compile(r"\s*(?:after|post|following|from)\s+(?:the\s+)?(?:first\s+|initial\s+|cell\s+)?infusion\b", re.I)
 #: the next group's value names its group after it ("... compared to 15 months in the nRF group")
-_ARM_AFTER = re.compile(r"\s*(?:\([^)]*\)\s*)?(?:(?:in|for|among|with)\s|without\b)", re.I)
+_ARM_AFTER = re.compile(r"\s*(?:\([^)]*\)\s*)?(?:(?:in|for|among|with|after|following)\s|without\b)", re.I)
 #: a time point that bounds when something happened ("CR by day 17")
 _BY = re.compile(r"\bby\s+(?:the\s+)?$", re.I)
 _BY_SPAN = re.compile(r"by\s+(?!(?:an?|the)\s+median\b)", re.I)
@@ -102,7 +102,7 @@ class CarmineDurations:
         for k, t in enumerate(times):
             s, e = sentence_at(doc, t.start)
             q = qualifiers(doc, t.start)
-            if t.range or q["reported"] or q["hypothesis"] in NOT_RESULT:
+            if t.range or q["reported"] or q["comparator"] or q["hypothesis"] in NOT_RESULT:
                 prev_end, last = t.end, None
                 continue
             left = text[max(s, t.start - LEFT_CHARS, prev_end if prev_end > s else s):t.start]
