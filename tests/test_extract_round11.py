@@ -270,3 +270,30 @@ def test_an_earlier_cars_response_dated_in_the_past_perfect_is_history(extractor
     text = ("Four patients received GPRC5D CAR-T cells. Patient 1 had received idecabtagene vicleucel in 2022, which "
             "produced a stringent CR lasting 8 months. After GPRC5D CAR-T she achieved VGPR.")
     assert fields_of(extractor, text)["response"] == [{"category": "VGPR", "n": None, "pct": None}]
+
+
+# -- patients written "(F, 66 years)" or "(M/59)"; peaks named in more ways ----------------------------------------------
+
+def test_sex_and_age_written_together_in_a_bracket(extractor):
+    fields = fields_of(extractor, "Three patients received GPRC5D CAR-T cells. Patient 1 (F, 66 years) had undergone "
+                                  "ASCT. Patient 2 (M/59) developed ICANS. Patient 3 (70 y/F) had CR.")
+    assert fields["patients"] == [{"age_years": 66, "sex": "female"}, {"age_years": 59, "sex": "male"},
+                                  {"age_years": 70, "sex": "female"}]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("A woman received axi-cel. Expansion culminated on day 7, when CAR-T cells formed 18.2% of circulating CD3+ T "
+     "cells.", [{"value": 18.2, "unit": "percent", "day": 7}]),
+    ("A man received CLDN18.2 CAR-T cells. CAR copies in blood rose to 6,850 copies/μg DNA, their highest value, on "
+     "D7.", [{"value": 6850, "unit": "copies/ug", "day": 7}]),
+    ("Patient 2 received CAR-T cells; his CAR-T cells topped out at 2.1% of lymphocytes (day 10).",
+     [{"value": 2.1, "unit": "percent", "day": 10}]),
+    ("In 23 patients with flow-cytometric monitoring, the median maximal CAR-T concentration was 54 cells/μL.",
+     [{"value": 54, "unit": "cells/ul", "day": None}]),
+    ("Patient 1 had grade 2 CRS, and CAR-T cells made up 62.4% of CD3+ T cells at their peak on day 14.",
+     [{"value": 62.4, "unit": "percent", "day": 14}]),
+    # a rate that rose is no level
+    ("CRS rates increased to 40% at the highest dose level of CAR-T cells.", []),
+])
+def test_expansion_peaks_of_the_ninth_round(extractor, text, expected):
+    assert fields_of(extractor, text)["expansion_peak"] == expected

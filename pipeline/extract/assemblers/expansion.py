@@ -57,6 +57,8 @@ class CarmineExpansion:
             # the next group's peak after a peak in the same clause ("2,340 copies/μg at DL1, 18,900 copies/μg at DL2")
             following = cue is None and last is not None and last[1] == s and \
                 self.rx["next_level"].match(text[last[0]:start]) is not None
+            if cue is None and not following and self.rx["peak_cue_after"].match(text[end:e]):
+                cue = start  # "62.4% of CD3+ T cells at their peak on day 14": the peak named after the value
             if cue is None and not following:
                 continue
             lo = cue if cue is not None else start

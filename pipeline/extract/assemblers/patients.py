@@ -45,6 +45,10 @@ _NOT_PATIENT_AFTER = re.compile(rf"^[-\s‐,]*(?:(?!(?:with|whose|who|and|of|in|
                                 re.I)
 _HE = re.compile(r"\b(?:[Hh]e|[Hh]is|[Hh]im|[Hh]imself)\b")
 _SHE = re.compile(r"\b(?:[Ss]he|[Hh]er|[Hh]ers|[Hh]erself)\b")
+#: forms that write the sex beside the age ("(F, 66 years)", "(M/59)"), and that sex
+_SEXED_FORMS = frozenset({"a_sex_comma", "a_sex_slash"})
+_SEX_LETTER = re.compile(r"(?:\b(?P<w>male|female|man|woman|boy|girl)|(?<=\()\s*(?P<l>[MF])\b(?=\s*[,/])|"
+                         r"/\s*(?P<r>[MF])\b)")
 MALE = {"male", "man", "boy", "gentleman"}
 FEMALE = {"female", "woman", "girl", "lady"}
 
@@ -83,13 +87,17 @@ class CarminePatients:
             tail = text[age.end:min(e, age.end + 60)]
             after = _PERSON_AFTER.match(tail)
             before = _SEX_BEFORE.search(text[max(s, age.start - 40):age.start])
-            if after is None and before is None:
+            letter = _SEX_LETTER.search(text, max(s, age.start - 12), age.end) if age.form in _SEXED_FORMS else None
+            if after is None and before is None and letter is None:
                 continue
             if _NOT_PATIENT_BEFORE.search(text, max(s, age.start - 40), age.start) or _NOT_PATIENT_AFTER.match(tail):
                 continue  # the donor's or a relative's age
             sex = _sex_of(after.group("w")) if after and after.group("w") else None
             if sex is None and before is not None:
                 sex = _sex_of(before.group("w") or before.group("p"))
+            if sex is None and letter is not None:  # "(F, 66 years)", "(M/59)"
+                letter_word = letter.group("w") or letter.group("l") or letter.group("r")
+                sex = _sex_of(letter_word) or ("male" if letter_word == "M" else "female")
             if sex is None:
                 sent = text[s:e].lower()
                 h, sh = re.search(r"\b(?:he|his|him)\b", sent), re.search(r"\b(?:she|her)\b", sent)

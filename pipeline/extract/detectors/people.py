@@ -31,7 +31,7 @@ class CarminePeople:
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
         for m, rule in scan(text, self.groups["ages"]):
-            age = parse_number(m.group("age"))
+            age = parse_number(m.group("age") or m.groupdict().get("age2") or "")
             if age is None:
                 continue
             unit = (m.groupdict().get("unit") or "year").lower()
