@@ -297,3 +297,17 @@ def test_sex_and_age_written_together_in_a_bracket(extractor):
 ])
 def test_expansion_peaks_of_the_ninth_round(extractor, text, expected):
     assert fields_of(extractor, text)["expansion_peak"] == expected
+
+
+def test_a_share_of_cells_is_no_rate(extractor):
+    fields = fields_of(extractor, "Patient 1 received CD7 CAR-T cells. He had grade 2 CRS, and CAR-T cells made up "
+                                  "62.4% of CD3+ T cells at their peak on day 14.")
+    assert fields["crs"] == [{"grade": "2", "n": None, "pct": None}]
+
+
+def test_a_breakdown_set_against_itself_in_a_bracket(extractor):
+    fields = fields_of(extractor, "We compared axi-cel and tisa-cel in 274 patients. ICANS of any grade affected "
+                                  "36.1% (45.8% vs. 20.8%), with grade ≥ 3 events in 12.4%. CRS occurred in 80% "
+                                  "(axi-cel 90% vs tisa-cel 70%, p = 0.01).")
+    assert [i["pct"] for i in fields["icans"]] == [36.1, 45.8, 20.8, 12.4]
+    assert [c["pct"] for c in fields["crs"]] == [80, 90, 70]

@@ -70,7 +70,8 @@ class CarmineRates:
         asides = doc.user_data.get("carmine_asides", [])
         quantities = [q for _, q in values_of(doc, "quantities")
                       if not qualifier_at(doc, "reported", q.start) and not qualifier_at(doc, "comparator", q.start)
-                      and not self._comparator_arm(text, q)]
+                      and not self._comparator_arm(text, q)
+                      and not (q.pct is not None and q.n is None and self.rx["share_of_cells"].match(text, q.end))]
         grades = [g for _, g in values_of(doc, "grades")]
         # statements in a sentence that names measures ("Approval was based on ORR ... in 97 patients")
         endpoint = frozenset(id(a) for a in found if qualifier_at(doc, "hypothesis", a.start) == "endpoint")
