@@ -66,11 +66,12 @@ eval: setup ## Score the extractor: the sets we tuned on, then dev gold last (pe
 #: 24 synthetic abstracts looking like the trials, cohorts and meta-analyses the extractor meets; battery12, seventh
 #: round: 13 synthetic trials, cohorts and meta-analyses, scored once with the round's final rules; battery14, eighth
 #: round: 12 synthetic conference, PubMed-like and run-together abstracts; blind8, eighth round: 8 real CC BY
-#: abstracts, most cut where the index's excerpt ends; battery16, battery18 and battery20, ninth round: 14 synthetic documents of every
-#: design each)
+#: abstracts, most cut where the index's excerpt ends; battery16, battery18, battery20 and battery22, ninth round: 12-14 synthetic documents
+#: of every design each)
 BLIND_GOLD := tests/fixtures/gold/blind8.jsonl tests/fixtures/gold/blind7.jsonl tests/fixtures/gold/battery6.jsonl tests/fixtures/gold/battery8.jsonl \
   tests/fixtures/gold/battery10.jsonl tests/fixtures/gold/battery12.jsonl tests/fixtures/gold/battery14.jsonl \
-  tests/fixtures/gold/battery16.jsonl tests/fixtures/gold/battery18.jsonl tests/fixtures/gold/battery20.jsonl
+  tests/fixtures/gold/battery16.jsonl tests/fixtures/gold/battery18.jsonl tests/fixtures/gold/battery20.jsonl \
+  tests/fixtures/gold/battery22.jsonl
 
 #: our own phrasing battery: short cohort statements annotated for crs, icans, response and n_patients only
 BATTERY_GOLD := tests/fixtures/gold/battery.jsonl
@@ -84,11 +85,11 @@ BATTERY2_GOLD := tests/fixtures/gold/battery2.jsonl
 #: cohorts and meta-analyses as abstracts and captured pages), battery13 (12, eighth round, structured abstracts and
 #: captured pages rich in rates), battery15 (14, ninth round, comparator arms, listed peaks, paired rates), battery17 (14,
 #: ninth round, conference abstracts, hard counts and toxicity statements), battery19 (14, ninth round, case reports
-#: and series, every response category and duration)
+#: and series, every response category and duration), battery21 (12, ninth round, cohorts and meta-analyses rich in rates)
 FULL_BATTERY_GOLD := tests/fixtures/gold/battery3.jsonl tests/fixtures/gold/battery4.jsonl \
   tests/fixtures/gold/battery5.jsonl tests/fixtures/gold/battery7.jsonl tests/fixtures/gold/battery9.jsonl \
   tests/fixtures/gold/battery11.jsonl tests/fixtures/gold/battery13.jsonl tests/fixtures/gold/battery15.jsonl \
-  tests/fixtures/gold/battery17.jsonl tests/fixtures/gold/battery19.jsonl
+  tests/fixtures/gold/battery17.jsonl tests/fixtures/gold/battery19.jsonl tests/fixtures/gold/battery21.jsonl
 
 eval-battery: setup ## Our phrasing batteries, on the fields each annotates (rates; durations, transplant, patients)
 	@echo "== $(BATTERY_GOLD)"; $(PY) -m pipeline eval --gold $(BATTERY_GOLD) --scorer $(dir $(GOLD))score.py \
