@@ -311,3 +311,26 @@ def test_a_breakdown_set_against_itself_in_a_bracket(extractor):
                                   "(axi-cel 90% vs tisa-cel 70%, p = 0.01).")
     assert [i["pct"] for i in fields["icans"]] == [36.1, 45.8, 20.8, 12.4]
     assert [c["pct"] for c in fields["crs"]] == [80, 90, 70]
+
+
+def test_statements_joined_by_a_slash_share_each_value_of_a_respectively_list(extractor):
+    fields = fields_of(extractor, "We treated 118 patients with cilta-cel. Among the 109 evaluable patients (38 "
+                                  "outpatient, 71 inpatient), ORR was 94.7% and 90.1%, and CR/sCR 71.1% and 67.6%, "
+                                  "respectively.")
+    assert sorted((r["category"], r["pct"]) for r in fields["response"]) == [
+        ("CR", 67.6), ("CR", 71.1), ("ORR", 90.1), ("ORR", 94.7), ("sCR", 67.6), ("sCR", 71.1)]
+
+
+def test_in_the_same_order_closes_a_list_as_respectively_does(extractor):
+    fields = fields_of(extractor, "We compared three products in 318 patients. Per product, best ORR reached 79.6%, "
+                                  "58.8% and 74.7%, with CR rates of 62.0%, 41.2% and 58.2%, in the same order.")
+    assert [(r["category"], r["pct"]) for r in fields["response"]] == [
+        ("ORR", 79.6), ("ORR", 58.8), ("ORR", 74.7), ("CR", 62.0), ("CR", 41.2), ("CR", 58.2)]
+
+
+def test_a_table_written_as_text_has_a_sentence_per_line(extractor):
+    text = ("We treated 118 patients with cilta-cel (41 outpatients, 77 inpatients).\n"
+            "Any-grade CRS, n (%): 31 (75.6) vs 65 (84.4)\nGrade ≥3 CRS, n (%): 1 (2.4) vs 4 (5.2)\n")
+    assert fields_of(extractor, text)["crs"] == [
+        {"grade": "any", "n": 31, "pct": 75.6}, {"grade": "any", "n": 65, "pct": 84.4},
+        {"grade": ">=3", "n": 1, "pct": 2.4}, {"grade": ">=3", "n": 4, "pct": 5.2}]

@@ -180,6 +180,8 @@ class CarmineRates:
         # 1. "..., respectively"
         for m in self.rx["respectively"].finditer(text, sa[0].start, max(sq[-1].end, sa[-1].end) + 40):
             listed = [a for a in free_a if a.end <= m.start()]
+            # "CR/sCR 71.1% and 67.6%, respectively": statements joined by a slash are one, sharing each value
+            listed = [a for k, a in enumerate(listed) if not (k and text[listed[k - 1].end:a.start] == "/")]
             items = self._groups(text, [q for q in free_q
                                         if q.start < m.start() and (not listed or q.start >= listed[-1].end)], asides)
             if len(listed) >= 2 and len(items) >= 2:

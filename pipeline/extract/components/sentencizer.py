@@ -3,7 +3,9 @@
 Splits at blank lines (zone and section boundaries) and after ``.``, ``!`` or ``?``
 followed by space and an upper-case letter, digit or bracket, except after common
 abbreviations; scraped text that lost the space ("in vivo.Eleven patients") splits where a
-lower-case word of 3+ letters and its full stop meet a capitalised word. No split after common
+lower-case word of 3+ letters and its full stop meet a capitalised word; a line that ends with a number, a
+bracket, ``%``, ``;`` or ``:`` ends its sentence when the next line starts upper-case (a table written as text,
+"Any-grade CRS, n (%): 31 (75.6) vs 65 (84.4)" over "Grade ≥3 CRS, n (%): ..."). No split after common
 abbreviations (``e.g.``, ``vs.``, ``et al.``, ``Fig.``...) and single initials. One
 compiled regex over the whole text; nothing is built per document.
 
@@ -26,7 +28,8 @@ from pipeline.extract.components import base  # noqa: F401  (extensions)
 from pipeline.extract.components.base import text_of
 
 _BOUNDARY = re.compile(r"\n\s*\n\s*|(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9(\[“\"•])|\n(?=\s*[•\-–]\s)"
-                       r"|\.(?<=[a-z]{3}\.)(?=[A-Z][a-z]{2,}[\s,-])")
+                       r"|\.(?<=[a-z]{3}\.)(?=[A-Z][a-z]{2,}[\s,-])"
+                       r"|(?<=[\d)%;:])[ \t]*\n[ \t]*(?=[A-Z])")
 _NO_SPLIT_AFTER = re.compile(
     r"(?:\b(?:e\.g|i\.e|vs|al|Fig|Figs|Dr|Prof|No|approx|ca|cf|resp|incl|Ref|Refs|St|Mr|Mrs|Ms|Jr|Inc|Ltd|Co)"
     r"|\b[A-Z])\.[\"”’)]?\s+$"
