@@ -334,3 +334,15 @@ def test_a_table_written_as_text_has_a_sentence_per_line(extractor):
     assert fields_of(extractor, text)["crs"] == [
         {"grade": "any", "n": 31, "pct": 75.6}, {"grade": "any", "n": 65, "pct": 84.4},
         {"grade": ">=3", "n": 1, "pct": 2.4}, {"grade": ">=3", "n": 4, "pct": 5.2}]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Results: 37 pts were infused. Among 34 evaluable pts, ORR 44.1% (15/34); No CR was observed — 15 PR and 12 SD.",
+     [("ORR", 15, 44.1), ("CR", 0, None), ("PR", 15, None), ("SD", 12, None)]),
+    ("Results: 20 patients were infused; no patient achieved a complete response, and 8 had PR.",
+     [("CR", 0, None), ("PR", 8, None)]),
+    # one patient's absent response states nothing of hers
+    ("A 50-year-old man received CAR-T cells. No CR was observed; he had PR.", [("PR", None, None)]),
+])
+def test_an_absent_response_in_a_cohort_has_a_count_of_none(extractor, text, expected):
+    assert [(r["category"], r["n"], r["pct"]) for r in fields_of(extractor, text)["response"]] == expected

@@ -340,6 +340,8 @@ def assemble(doc: Doc, document: Document) -> Extraction:
     responses = [f for f in responses if not (f.detail.get("implied_by") and _stated(f) and f.value["category"] in own_cr)]
     for f in _observations(responses, "category", distinct=not single, counts=True):
         value = dict(f.value)
+        if single and f.detail.get("absent"):
+            continue  # "no CR was observed" of one patient states no response of hers
         if single:
             value["n"] = value["pct"] = None
         elif f.detail.get("all_patients") and value["n"] is None:
