@@ -346,3 +346,22 @@ def test_a_table_written_as_text_has_a_sentence_per_line(extractor):
 ])
 def test_an_absent_response_in_a_cohort_has_a_count_of_none(extractor, text, expected):
     assert [(r["category"], r["n"], r["pct"]) for r in fields_of(extractor, text)["response"]] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("We compared three products in 318 patients. Median progression-free survival was 10.9 months after axi-cel, "
+     "3.6 months after tisa-cel and 9.8 months after liso-cel.",
+     [("survival", 10.9, "month", "median"), ("survival", 3.6, "month", "median"), ("survival", 9.8, "month", "median")]),
+    ("Results: 37 pts infused. Median TTR 6 weeks. mPFS 4.6 mo (95% CI 3.1–6.2) and mOS 9.3 mo.",
+     [("time_to_response", 6, "week", "median"), ("survival", 4.6, "month", "median"),
+      ("survival", 9.3, "month", "median")]),
+    ("In all, 184 were infused. CRS began a median of 8 days (range 1–14) after infusion and lasted a median of 4 days.",
+     [("other", 8, "day", "median"), ("other", 4, "day", "median")]),
+    ("A woman received GPRC5D CAR-T cells. Grade 2 CRS started on day 3 and settled after 4 days with tocilizumab.",
+     [("other", 3, "day", None), ("other", 4, "day", None)]),
+    # a follow-up and a landmark rate after a comma are two spans
+    ("In all, 118 patients received cilta-cel. After a median follow-up of 10.3 months, 12-month PFS was 78% vs 74%.",
+     [("follow_up", 10.3, "month", "median")]),
+])
+def test_durations_of_cohorts_in_the_ninth_round(extractor, text, expected):
+    assert sorted(_durations(extractor, text)) == sorted(expected)

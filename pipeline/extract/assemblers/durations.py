@@ -36,7 +36,7 @@ from pipeline.extract.spans import Time, values_of
 _STILL = re.compile(r"\b(?:to\s+date|so\s+far|until\s+now|up\s+to\s+now|still|currently|at\s+the\s+time\s+of\s+(?:this\s+)?"
                     r"(?:writing|report|publication|last\s+follow))\b", re.I)
 _CLAUSE = re.compile(r";|\.\s|:\s")
-_MEDIAN = re.compile(r"\bmedian\b", re.I)
+_MEDIAN = re.compile(r"(?i:\bmedian\b)|\bm(?:PFS|OS|EFS|DOR|DoR|TTR)\b")  # "mPFS 4.6 mo": a median
 #: a sentence about one patient ("His LFS was ...", "the patient remained ..."): a single-patient rule holds
 _ONE_PATIENT = re.compile(r"\b(?:[Hh]is|[Hh]er|[Hh]e|[Ss]he|[Tt]he\s+(?:patient|child|boy|girl)|[Pp]atient\s+\d+)\b")
 _LASTED = re.compile(r"\b(?:lasted|lasting|sustained|persisted)\b", re.I)
@@ -49,8 +49,8 @@ _CANONICAL = {"overall survival": "os", "progression-free survival": "pfs", "pro
 #: between two values of one list ("8.5 months and 19.0 months", "8.9 months overall, 4.6 months with EMD")
 _LISTED = re.compile(r"\s*(?:overall\b\s*)?(?:,\s*)?(?:and|or)?\s*")
 #: one measure's value for one group, then for another ("21.9 months in the RI group compared to 15 months")
-_ARM_NEXT = re.compile(r"\s*(?:in|for|among|with|after|following)\s+(?:the\s+)?[^,.;()%]{1,40}?(?:,\s*|\s+)(?:compared\s+(?:to|with)"
-                       r"|versus|vs\.?|and|whereas|while)\s+(?:(?:it\s+was|was|were)\s+)?(?:only\s+)?", re.I)
+_ARM_NEXT = re.compile(r"\s*(?:in|for|among|with|after|following)\s+(?:the\s+)?[^,.;()%]{1,40}?(?:(?:,\s*|\s+)(?:compared\s+(?:to|with)"
+                       r"|versus|vs\.?|and|whereas|while)\s+|,\s*)(?:(?:it\s+was|was|were)\s+)?(?:only\s+)?", re.I)
 #: a span counted from the infusion ("relapsed six months after infusion")
 _AFTER_INFUSION = re.compile(r"\s*(?:after|post|following|from)\s+(?:the\s+)?(?:first\s+|initial\s+|cell\s+)?infusion\b", re.I)
 #: the next group's value names its group after it ("... compared to 15 months in the nRF group")
