@@ -365,3 +365,15 @@ def test_an_absent_response_in_a_cohort_has_a_count_of_none(extractor, text, exp
 ])
 def test_durations_of_cohorts_in_the_ninth_round(extractor, text, expected):
     assert sorted(_durations(extractor, text)) == sorted(expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Methods: We searched databases for a meta-analysis of CAR-T cells. Results: Twelve studies met the criteria "
+     "(k = 12 studies, n = 1,034 patients; FL 712, MZL 322). Pooled ORR was 88%.", 1034),
+    ("Results: Thirty-one patients were referred and 27 received at least one dose of CAR-NK cells (CLL, n = 8; MCL, "
+     "n = 10). Of 24 patients evaluable for response, 15 responded.", 27),
+    # a dose of the conditioning is no infusion of the CAR
+    ("Results: 40 patients were enrolled; 30 received a dose of fludarabine and 28 received CD19 CAR-T cells.", 28),
+])
+def test_counts_of_the_ninth_round(extractor, text, expected):
+    assert fields_of(extractor, text)["n_patients"] == expected
