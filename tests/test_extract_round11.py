@@ -377,3 +377,10 @@ def test_durations_of_cohorts_in_the_ninth_round(extractor, text, expected):
 ])
 def test_counts_of_the_ninth_round(extractor, text, expected):
     assert fields_of(extractor, text)["n_patients"] == expected
+
+
+def test_a_fatal_event_is_grade_5(extractor):
+    fields = fields_of(extractor, "We pooled 24 studies of CAR-T cells in 2,846 patients. Grade ≥3 ICANS occurred in "
+                                  "3.1%; fatal ICANS was rare (0.3%).")
+    assert fields["icans"] == [{"grade": ">=3", "n": None, "pct": 3.1}, {"grade": "5", "n": None, "pct": 0.3}]
+    assert fields_of(extractor, "We treated 40 patients with CAR-T cells. No fatal events occurred.")["crs"] == []
