@@ -384,3 +384,9 @@ def test_a_fatal_event_is_grade_5(extractor):
                                   "3.1%; fatal ICANS was rare (0.3%).")
     assert fields["icans"] == [{"grade": ">=3", "n": None, "pct": 3.1}, {"grade": "5", "n": None, "pct": 0.3}]
     assert fields_of(extractor, "We treated 40 patients with CAR-T cells. No fatal events occurred.")["crs"] == []
+
+
+def test_a_rate_restated_in_a_bracket_after_its_count(extractor):
+    fields = fields_of(extractor, "Results: 21 pts were infused. All 12 DL3 pts responded (ORR 100%), 8 of them "
+                                  "(67%) reaching CR.")
+    assert fields["response"] == [{"category": "ORR", "n": 12, "pct": 100}, {"category": "CR", "n": 8, "pct": 67}]

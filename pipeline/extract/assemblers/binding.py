@@ -83,10 +83,12 @@ class CarmineRates:
             if not sa or not sq:
                 continue
             bound = self.bind(text, sa, sq, asides, endpoint)
+            used = {id(q) for _, group in bound for q in group}
             for a, group in bound:
                 if len(group) == 2 and car_first is not None and car_first < a.start:
                     del group[1:]  # "CAR-T and standard of care ... CR rates were 61% vs 33%": the comparator's second
                 self._fill(a, group)
+                self._restated_rate(text, a, group, [q for q in sq if id(q) not in used])
                 self._count_of_rate(text, a, group[0], sq)
                 self._group_values(text, a, group, sq)
             for a, group in sorted(bound, key=lambda pair: pair[0].start):
@@ -97,6 +99,21 @@ class CarmineRates:
         for a in found:
             self._count_before(text, a)
         return doc
+
+    def _restated_rate(self, text: str, a: Anchor, group: list[Quantity], free: list[Quantity]) -> None:
+        """A count before its statement, the rate restated right after it in a bracket under the statement's
+        abbreviation: "All 12 DL3 pts responded (ORR 100%)" is ORR 12 at 100%."""
+        first = group[0]
+        if len(group) != 1 or first.n is None or first.pct is not None or first.end > a.start:
+            return
+        q = next((q for q in free if q.start >= a.end), None)
+        if q is None or q.pct is None or q.n is not None or not self.rx["restated_rate_gap"].fullmatch(
+                text, a.end, q.start):
+            return
+        for f in a.findings:
+            if f.value.get("n") == first.n and f.value.get("pct") is None:
+                f.value["pct"] = q.pct
+                f.detail["pct_from"] = "restated"
 
     @staticmethod
     def _count_of_rate(text: str, a: Anchor, q: Quantity, sq: list[Quantity]) -> None:
