@@ -56,17 +56,19 @@ class CarmineResponse:
                 continue  # "MRD-negative response rate": MRD negativity, not an overall response
             q = qualifiers(doc, t.start)
             s, e = sentence_at(doc, t.start)
-            # "no response" states its own negation (NR): the negation qualifier does not undo it
             lead = text[max(0, t.start - 60):t.start]
-            absent = bool(q["negated"]) and t.label != "NR" and not q["reported"] and not q["comparator"] and (
-                (self.rx["absent_no_before"].search(lead) is not None and self.rx["absent_after"].match(text[t.end:e]))
-                or self.rx["absent_none_before"].search(lead) is not None)
+            absent = bool(q["negated"]) and t.label != "NR" and not q["reported"] and not q["comparator"] \
+                and q["hypothesis"] not in NOT_RESULT and (
+                    (self.rx["absent_no_before"].search(lead) is not None
+                     and self.rx["absent_after"].match(text[t.end:e]) is not None)
+                    or self.rx["absent_none_before"].search(lead) is not None)
             if absent:
                 # "No CR was observed", "no patient achieved a complete response": that category with n 0 in a cohort
                 f = Finding("response", {"category": t.label, "n": 0, "pct": None}, t.start, t.end,
                             f"{self.name}.absent", 0.8, detail={"matched": text[t.start:t.end], "absent": True})
                 emit(doc, f, None)
                 continue
+            # "no response" states its own negation (NR): the negation qualifier does not undo it
             if (q["negated"] and t.label != "NR") or q["reported"] or q["comparator"] or q["hypothesis"] in NOT_RESULT:
                 continue
             sent = text[s:e]
