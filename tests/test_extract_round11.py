@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from extract_support import fields_of
+from extract_support import durations_of, fields_of
 
 # -- a comparator's scope ends where the CAR arm's clause begins --------------------------------------------------------
 
@@ -50,10 +50,6 @@ def test_a_list_of_measures_closed_by_respectively_is_still_paired(extractor):
 
 # -- durations ------------------------------------------------------------------------------------------------------------
 
-def _durations(extractor, text):
-    return [(d["measure"], d["value"], d["unit"], d["qualifier"]) for d in fields_of(extractor, text)["durations"]]
-
-
 @pytest.mark.parametrize(("text", "expected"), [
     # a second transplant after the CAR is no history
     ("CD22 CAR-T cells were infused in 12 patients. Four responders went on to a second allograft, and three of them "
@@ -93,7 +89,7 @@ def _durations(extractor, text):
      "without.", [("other", 7, "day", "median"), ("other", 4, "day", "median")]),
 ])
 def test_durations_of_the_ninth_round(extractor, text, expected):
-    got = _durations(extractor, text)
+    got = durations_of(extractor, text)
     if expected is None:  # remissions after the CAR, not before it
         assert got and all(m == "response_duration" for m, *_ in got)
     else:
@@ -263,7 +259,7 @@ def test_sd_as_a_standard_deviation_is_no_stable_disease(extractor):
      "12.2 months.", []),
 ])
 def test_more_durations_of_the_ninth_round(extractor, text, expected):
-    assert sorted(_durations(extractor, text)) == sorted(expected)
+    assert durations_of(extractor, text) == sorted(expected)
 
 
 def test_an_earlier_cars_response_dated_in_the_past_perfect_is_history(extractor):
@@ -364,7 +360,7 @@ def test_an_absent_response_in_a_cohort_has_a_count_of_none(extractor, text, exp
      [("follow_up", 10.3, "month", "median")]),
 ])
 def test_durations_of_cohorts_in_the_ninth_round(extractor, text, expected):
-    assert sorted(_durations(extractor, text)) == sorted(expected)
+    assert durations_of(extractor, text) == sorted(expected)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
