@@ -374,18 +374,19 @@ class CarmineConcepts:
                 continue  # "84 patients in the SOC arm went on to ASCT": the comparator arm's transplant
             if kind == "auto" and self.rx["tx_regimen"].search(sent) and not self.rx["tx_prior_any"].search(sent):
                 continue  # "ASCT followed by CAR-T consolidation": one planned course (GUIDE)
+            # an earlier line's therapy in a sentence that names no CAR (the car_treatment cue needs one too)
+            earlier_line = bool(self.rx["tx_earlier_line"].search(sent)) and not self._car.search(sent)
             if self.rx["tx_prior_consolidation"].search(before):
                 timing, rule = "prior", "tx_prior_consolidation"  # an earlier line's consolidating transplant
             elif self.rx["tx_consolidative_before"].search(before) or self.rx["tx_consolidative_after"].match(after):
                 if self.rx["tx_other_bridge"].search(before) and not self.cue["car_treatment"].search(before):
                     continue  # "20 received chemotherapy as a bridge to allo-HSCT": another arm's transplant
                 timing, rule = "consolidative", "tx_consolidative"
-                if self.rx["tx_earlier_line"].search(sent) and not self.cue["car_treatment"].search(sent) \
-                        and not self._car.search(sent):
+                if earlier_line:
                     timing, rule = "prior", "tx_earlier_line"  # an earlier line's response, consolidated
             elif self.rx["tx_prior_before"].search(before) or self.rx["tx_prior_any"].search(sent):
                 timing, rule = "prior", "tx_prior"
-            elif self.rx["tx_earlier_line"].search(sent) and not self._car.search(sent):
+            elif earlier_line:
                 timing, rule = "prior", "tx_earlier_line"  # told with an earlier line's therapy, no CAR named
             elif first_car is not None and s < first_car:
                 timing, rule = "prior", "tx_before_car_sentence"
